@@ -1,0 +1,112 @@
+// Derivation of every name and path of a site from its validated config: the one place where
+// hostnames, resource names, issuers and storage paths are computed (derive, never repeat).
+import type { SiteConfig, StorageArea } from "./schema";
+import { ports } from "./ports";
+
+export type Service = "storm" | "jupyter" | "rucio";
+export type Hostnames = Readonly<Record<Service, string>>;
+
+/** StoRM's name for the site's own IAM in oauth.issuers; trusted issuers may not take it. */
+export const siteIssuerName = "iam";
+
+/** Where the data volume is mounted on the storage VM, and the filesystem label it is found by. */
+export const dataMountPath = "/storage";
+export const dataVolumeLabel = "storm-data";
+
+const acmeDirectories = {
+    staging: "https://acme-staging-v02.api.letsencrypt.org/directory",
+    production: "https://acme-v02.api.letsencrypt.org/directory",
+} as const;
+
+export function hostnamesOf(site: Pick<SiteConfig, "domain" | "hostnames">): Hostnames {
+    return {
+        storm: site.hostnames.storm ?? `storm.${site.domain}`,
+        jupyter: site.hostnames.jupyter ?? `jupyter.${site.domain}`,
+        rucio: site.hostnames.rucio ?? `rucio.${site.domain}`,
+    };
+}
+
+export function accessPointOf(area: Pick<StorageArea, "name" | "accessPoint">): string {
+    return area.accessPoint ?? `/${area.name}`;
+}
+
+export interface TrustedIssuer {
+    readonly name: string;
+    readonly issuer: string;
+}
+
+export interface DerivedStorageArea extends StorageArea {
+    readonly accessPoint: string;
+    /** Directory on the storage VM. */
+    readonly rootPath: string;
+    /** davs:// URL of the area on the WebDAV endpoint. */
+    readonly url: string;
+}
+
+export interface RseModel {
+    readonly name: string;
+    readonly area: DerivedStorageArea;
+    /** Rucio protocol: scheme, hostname, port and prefix of files on the RSE. */
+    readonly protocol: { readonly scheme: "davs"; readonly hostname: string; readonly port: number; readonly prefix: string };
+    /** Scope paths in tokens are relative to the storage area, so Rucio's tokens start at its root. */
+    readonly oidcBasePath: string;
+}
+
+export interface SiteModel {
+    readonly config: SiteConfig;
+    readonly name: string;
+    readonly environment: SiteConfig["environment"];
+    /** Data-bearing resources are protected and retained on delete. */
+    readonly protectData: boolean;
+    readonly hostnames: Hostnames;
+    /** The site's IAM first, then further trusted issuers; the strings are used byte for byte. */
+    readonly issuers: readonly TrustedIssuer[];
+    readonly acme: { readonly email: string; readonly server: "staging" | "production"; readonly directoryUrl: string };
+    readonly dnsZone: string | undefined;
+    readonly storage: {
+        readonly areas: readonly DerivedStorageArea[];
+        readonly rse: RseModel;
+    };
+    /** Tags set on every OpenStack resource that takes them. */
+    readonly tags: readonly string[];
+}
+
+/** A resource name: the site name, then the parts, joined by '-'. */
+export function resourceName(site: Pick<SiteModel, "name">, ...parts: string[]): string {
+    return [site.name, ...parts].join("-");
+}
+
+export function deriveSite(config: SiteConfig): SiteModel {
+    const hostnames = hostnamesOf(config);
+    const areas = config.storage.storageAreas.map((area): DerivedStorageArea => {
+        const accessPoint = accessPointOf(area);
+        return {
+            ...area,
+            accessPoint,
+            rootPath: `${dataMountPath}/${area.name}`,
+            url: `davs://${hostnames.storm}:${ports.webdav}${accessPoint}`,
+        };
+    });
+    const rseArea = areas.find((a) => a.name === config.storage.rseStorageArea) ?? areas[0];
+    const acmeServer = config.certificates.acmeServer ?? (config.environment === "production" ? "production" : "staging");
+    return {
+        config,
+        name: config.name,
+        environment: config.environment,
+        protectData: config.environment === "production",
+        hostnames,
+        issuers: [{ name: siteIssuerName, issuer: config.iam.issuer }, ...config.iam.trustedIssuers],
+        acme: { email: config.certificates.acmeEmail, server: acmeServer, directoryUrl: acmeDirectories[acmeServer] },
+        dnsZone: config.dns.provider === "designate" ? (config.dns.zone ?? config.domain) : undefined,
+        storage: {
+            areas,
+            rse: {
+                name: config.storage.rse,
+                area: rseArea,
+                protocol: { scheme: "davs", hostname: hostnames.storm, port: ports.webdav, prefix: `${rseArea.accessPoint}/` },
+                oidcBasePath: "/",
+            },
+        },
+        tags: ["srcnet-site", `site:${config.name}`, `environment:${config.environment}`],
+    };
+}

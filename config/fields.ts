@@ -1,0 +1,75 @@
+// Field types of the site config: each one says what is allowed in its error message,
+// so that a bad value is reported as "what is wrong and what is allowed".
+import { z } from "zod";
+import { parseCidr } from "./net";
+
+/** Rucio's RSE name rule (rucio/common/schema/generic.py). */
+export const rseNamePattern = /^([A-Z0-9]+([_-][A-Z0-9]+)*)$/;
+
+const dnsLabelPattern = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export function isDnsName(value: string): boolean {
+    const labels = value.split(".");
+    return value.length <= 253 && labels.length >= 2 && labels.every((label) => dnsLabelPattern.test(label));
+}
+
+/** A lowercase fully qualified DNS name without the trailing dot. */
+export const dnsName = z.string().refine(isDnsName, {
+    error: "must be a lowercase DNS name such as storm.site.example.org (labels of a-z, 0-9 and '-', no trailing dot)",
+});
+
+/** The site's short name: every resource name starts with it, so it is a short DNS label. */
+export const siteName = z
+    .string()
+    .regex(/^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$/, {
+        error: "must be 1-20 characters of a-z, 0-9 and '-', starting with a letter and not ending with '-'",
+    });
+
+/** A lowercase DNS label used as a prefix or a short identifier. */
+export const dnsLabel = z.string().regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, {
+    error: "must be 1-32 characters of a-z, 0-9 and '-', starting with a letter and not ending with '-'",
+});
+
+export const rseName = z.string().regex(rseNamePattern, {
+    error: "is not a valid RSE name: upper-case letters and digits in groups joined by '_' or '-', such as STFC_STORM",
+});
+
+function httpsUrlCheck(value: string): boolean {
+    try {
+        const url = new URL(value);
+        return url.protocol === "https:" && url.hostname !== "" && url.search === "" && url.hash === "" && !url.username;
+    } catch {
+        return false;
+    }
+}
+
+/** An https URL without credentials, query or fragment. The exact string is kept (a trailing slash matters for issuers). */
+export const httpsUrl = z.string().refine(httpsUrlCheck, {
+    error: "must be an https:// URL without user, query or fragment, such as https://iam.example.org/",
+});
+
+export const cidr = z.string().superRefine((value, ctx) => {
+    const result = parseCidr(value);
+    if (!result.ok) {
+        ctx.addIssue({ code: "custom", message: `"${value}" ${result.reason.startsWith("must") ? "" : "is not a valid CIDR: "}${result.reason}` });
+    }
+});
+
+export const email = z.email({ error: "must be an e-mail address such as ops@example.org" });
+
+/** A name or ID of an existing OpenStack object (image, flavor, network, key pair). */
+export const openstackRef = z.string().min(1, { error: "must not be empty" }).max(255);
+
+/** Kubernetes release as Magnum labels and Cluster API take it. */
+export const kubernetesVersion = z.string().regex(/^v?1\.\d{1,2}\.\d{1,3}$/, {
+    error: "must be a Kubernetes release such as v1.30.4",
+});
+
+export const gigabytes = z.number().int({ error: "must be a whole number of GB" }).positive({ error: "must be at least 1 GB" });
+
+export const count = (min: number, max: number) =>
+    z
+        .number()
+        .int({ error: "must be a whole number" })
+        .min(min, { error: `must be at least ${min}` })
+        .max(max, { error: `must be at most ${max}` });

@@ -1,0 +1,299 @@
+// The shape of a site: one structured object per stack, `srcnet-site:site`.
+// Every key is documented here; the JSON Schema for editors and the README's config reference
+// are generated from these descriptions (npm run schema). Secrets are separate keys (secrets.ts).
+import { z } from "zod";
+import {
+    cidr,
+    count,
+    dnsLabel,
+    dnsName,
+    email,
+    gigabytes,
+    httpsUrl,
+    kubernetesVersion,
+    openstackRef,
+    rseName,
+    siteName,
+} from "./fields";
+
+const network = z
+    .strictObject({
+        cidr: cidr.default("10.42.0.0/24").describe("Subnet of the site's private network; the storage VM and (for magnum/capi) cluster nodes live here."),
+        dnsNameservers: z
+            .array(z.ipv4({ error: "must be an IPv4 address" }))
+            .default([])
+            .describe("DNS resolvers handed out by DHCP; empty uses the cloud's default."),
+    })
+    .describe("The site's private network.");
+
+const openstack = z
+    .strictObject({
+        cloud: z.string().min(1).optional().describe("Entry in clouds.yaml to use. Without it the provider reads the OS_* environment variables."),
+        region: z.string().min(1).optional().describe("OpenStack region; defaults to the cloud's own."),
+        applicationCredentialId: z
+            .string()
+            .min(1)
+            .optional()
+            .describe("Application credential ID; its secret goes in the secret key openstackApplicationCredentialSecret."),
+        externalNetwork: openstackRef.describe("Name of the external (provider) network that routers and floating IPs attach to."),
+        keyPair: openstackRef.optional().describe("Nova key pair installed on site VMs for admin SSH; without it no key is injected."),
+        adminCidrs: z
+            .array(cidr)
+            .default([])
+            .describe("Networks allowed to reach SSH and other admin ports. Empty means no admin access; 0.0.0.0/0 and ::/0 are refused in production."),
+        network: network.prefault({}),
+    })
+    .describe("Cloud-wide settings: where the site is deployed and who may administer it.");
+
+const trustedIssuer = z.strictObject({
+    name: dnsLabel.describe("Short name of the issuer, used in StoRM's oauth.issuers list."),
+    issuer: httpsUrl.describe("Exact issuer string of the tokens (as in their iss claim)."),
+});
+
+const iamClientRef = z.strictObject({
+    clientId: z.string().min(1).describe("Client ID registered in IAM; its secret goes in the secret key iamClientSecrets."),
+});
+
+const iamCommon = {
+    issuer: httpsUrl.describe(
+        "The IAM issuer exactly as it appears in tokens, trailing slash included; StoRM and Rucio compare it byte for byte.",
+    ),
+    trustedIssuers: z
+        .array(trustedIssuer)
+        .default([])
+        .describe("Further issuers whose tokens the storage accepts (for example a central SKA IAM)."),
+};
+
+const iam = z
+    .discriminatedUnion("registration", [
+        z
+            .strictObject({
+                registration: z.literal("dynamic").describe("Register clients anonymously through IAM's client registration API."),
+                ...iamCommon,
+            })
+            .describe("dynamic: clients registered through the client registration API (RFC 7591)."),
+        z
+            .strictObject({
+                registration: z.literal("admin").describe("Register clients with an IAM admin client (needed for token exchange and client_credentials)."),
+                ...iamCommon,
+                adminClientId: z
+                    .string()
+                    .min(1)
+                    .describe("Client with iam:admin.read and iam:admin.write (client_credentials); its secret goes in iamAdminClientSecret."),
+            })
+            .describe("admin: clients managed through IAM's admin client API."),
+        z
+            .strictObject({
+                registration: z.literal("static").describe("Use clients an IAM administrator created; no API calls."),
+                ...iamCommon,
+                clients: z
+                    .strictObject({
+                        jupyterhub: iamClientRef.describe("JupyterHub login client."),
+                        tokenExchange: iamClientRef.describe("Client that exchanges notebook tokens (separate from the login client)."),
+                        rucio: iamClientRef.describe("Rucio server client."),
+                        storm: iamClientRef.optional().describe("StoRM browser login client (optional)."),
+                    })
+                    .describe("Client IDs; the secrets go in the secret key iamClientSecrets as {jupyterhub, tokenExchange, rucio, storm}."),
+            })
+            .describe("static: pre-registered clients given by ID, secrets as stack secrets."),
+    ])
+    .describe("INDIGO IAM: the identity provider of the site's users and services.");
+
+const storageArea = z.strictObject({
+    name: z
+        .string()
+        .regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: "must be 1-32 characters of a-z, 0-9, '_' and '-', starting with a letter" })
+        .describe("Storage-area name; also its directory on the data volume."),
+    accessPoint: z
+        .string()
+        .regex(/^\/[a-z0-9][a-z0-9_/-]*[a-z0-9]$|^\/[a-z0-9]$/, { error: "must be an absolute path such as /sa, without a trailing slash" })
+        .optional()
+        .describe("URL path of the area on the WebDAV endpoint; defaults to /<name>."),
+    quotaGb: gigabytes.optional().describe("Space planned for this area; all quotas together must fit on the data volume."),
+    wlcgScopeAuthz: z.boolean().default(true).describe("Authorize by WLCG storage.* scopes in tokens."),
+    orgsGrantRead: z.boolean().default(false).describe("Any token from a trusted issuer may read, whatever its scopes."),
+    orgsGrantWrite: z.boolean().default(false).describe("Any token from a trusted issuer may write, whatever its scopes."),
+    anonymousRead: z.boolean().default(false).describe("Anyone may read without a token."),
+    authenticatedRead: z.boolean().default(false).describe("Any authenticated client may read."),
+});
+
+const storage = z
+    .strictObject({
+        rse: rseName.describe("Name of the site's Rucio Storage Element."),
+        image: openstackRef.describe("EL9-family image (Rocky, Alma) for the StoRM-WebDAV VM."),
+        flavor: openstackRef.describe("Flavor of the StoRM-WebDAV VM."),
+        deployment: z
+            .enum(["rpm", "container"])
+            .default("rpm")
+            .describe("rpm: storm-webdav from the StoRM EL9 repository; container: the storm-webdav image under podman."),
+        volume: z
+            .strictObject({
+                sizeGb: gigabytes.describe("Size of the Cinder data volume."),
+                type: z.string().min(1).optional().describe("Cinder volume type; defaults to the cloud's default."),
+            })
+            .describe("The data volume that holds every storage area."),
+        rseStorageArea: z.string().optional().describe("The storage area Rucio manages as the RSE; defaults to the first one."),
+        storageAreas: z.array(storageArea).min(1, { error: "needs at least one storage area: StoRM-WebDAV does not start without one" }).describe("Storage areas served by StoRM-WebDAV."),
+    })
+    .describe("The StoRM-WebDAV storage element.");
+
+const nodeGroup = z.strictObject({
+    name: dnsLabel.describe("Node group name."),
+    flavor: openstackRef.describe("Flavor of the group's nodes."),
+    count: count(1, 100).describe("Number of nodes."),
+    minCount: count(1, 100).optional().describe("Lower bound for the autoscaler."),
+    maxCount: count(1, 100).optional().describe("Upper bound for the autoscaler."),
+});
+
+const nodeGroups = z.array(nodeGroup).min(1, { error: "needs at least one node group" }).describe("Worker node groups.");
+
+const magnum = z
+    .strictObject({
+        backend: z.literal("magnum"),
+        template: z.string().min(1).optional().describe("Use this existing ClusterTemplate instead of creating one."),
+        kubernetesVersion: kubernetesVersion.optional().describe("Kubernetes release (kube_tag label); required unless template is set."),
+        image: openstackRef.optional().describe("Fedora CoreOS image for the nodes; required unless template is set."),
+        controlPlane: z
+            .strictObject({
+                flavor: openstackRef.describe("Flavor of control-plane nodes."),
+                count: z.union([z.literal(1), z.literal(3), z.literal(5)]).default(1).describe("Control-plane nodes: 1, 3 or 5."),
+            })
+            .describe("Control plane (Magnum masters)."),
+        nodeGroups,
+        autoHealing: z.boolean().default(true).describe("Replace unhealthy nodes (auto_healing_enabled label)."),
+        labels: z.record(z.string(), z.string()).default({}).describe("Further Magnum labels, passed as given."),
+    })
+    .describe("magnum: a cluster created by OpenStack Magnum.");
+
+const capi = z
+    .strictObject({
+        backend: z.literal("capi"),
+        kubernetesVersion: kubernetesVersion.describe("Kubernetes release of the workload cluster."),
+        image: openstackRef.describe("Node image built for that Kubernetes release."),
+        controlPlane: z
+            .strictObject({
+                flavor: openstackRef.describe("Flavor of control-plane nodes."),
+                count: z.union([z.literal(1), z.literal(3), z.literal(5)]).default(3).describe("Control-plane nodes: 1, 3 or 5."),
+            })
+            .describe("Control plane."),
+        nodeGroups,
+        namespace: dnsLabel.default("default").describe("Namespace in the management cluster that holds the cluster objects."),
+    })
+    .describe("capi: Cluster API through the openstack-cluster chart on a management cluster (its kubeconfig in capiManagementKubeconfig).");
+
+const existingCluster = z
+    .strictObject({
+        backend: z.literal("existing"),
+        namespacePrefix: dnsLabel.optional().describe("Prefix for every namespace this site creates, so that several test sites can share a cluster."),
+        storageClass: z.string().min(1).optional().describe("Storage class for user volumes and databases; defaults to the cluster's default."),
+        nodeCidr: cidr.optional().describe("Network the cluster's nodes come from, for the storage's NFS export."),
+    })
+    .describe("existing: a cluster given by the kubeconfig in the secret key kubeconfig.");
+
+const cluster = z
+    .discriminatedUnion("backend", [magnum, capi, existingCluster])
+    .describe("The Kubernetes cluster that runs JupyterHub and Rucio.");
+
+const jupyterhub = z
+    .strictObject({
+        enabled: z.boolean().default(true).describe("Deploy JupyterHub."),
+        admins: z.array(z.string().min(1)).default([]).describe("IAM usernames with JupyterHub admin rights."),
+        allowedGroups: z.array(z.string().min(1)).default([]).describe("IAM groups (wlcg.groups) allowed to log in; empty allows every user of the IAM."),
+        userStorageGb: gigabytes.default(10).describe("Persistent home volume per user."),
+        cullIdleMinutes: count(10, 10080).default(60).describe("Stop servers idle this long."),
+    })
+    .describe("JupyterHub, with IAM login and the site's RSE mounted read-only.");
+
+const peer = z.strictObject({
+    rse: rseName.describe("Name of the peer RSE."),
+    distance: count(0, 100).describe("Rucio distance to the peer (lower is closer); set in both directions."),
+});
+
+const rucioCommon = {
+    ftsUrl: httpsUrl.describe("FTS server that runs this site's transfers, such as https://fts3-pilot.cern.ch:8446."),
+    peers: z.array(peer).default([]).describe("Other RSEs this site exchanges data with."),
+};
+
+const rucio = z
+    .discriminatedUnion("mode", [
+        z
+            .strictObject({
+                mode: z.literal("deploy"),
+                ...rucioCommon,
+                databaseVolumeGb: gigabytes.default(20).describe("Volume of the Rucio PostgreSQL database."),
+            })
+            .describe("deploy: run Rucio (server, daemons, web UI, database) on the site's cluster."),
+        z
+            .strictObject({
+                mode: z.literal("external"),
+                ...rucioCommon,
+                serverUrl: httpsUrl.describe("The central Rucio server."),
+                authUrl: httpsUrl.optional().describe("The central Rucio auth server; defaults to serverUrl."),
+            })
+            .describe("external: register this site's RSE in a central Rucio."),
+    ])
+    .describe("Rucio, the data management system the RSE belongs to.");
+
+const dns = z
+    .discriminatedUnion("provider", [
+        z
+            .strictObject({
+                provider: z.literal("designate"),
+                zone: dnsName.optional().describe("Designate zone that holds the site's records; defaults to the site domain."),
+                createZone: z.boolean().default(false).describe("Create the zone instead of using an existing one."),
+                zoneEmail: email.optional().describe("Contact e-mail of a created zone; defaults to hostmaster@<zone>."),
+                ttl: count(30, 86400).default(300).describe("TTL of the site's records, in seconds."),
+            })
+            .describe("designate: records in OpenStack Designate."),
+        z
+            .strictObject({
+                provider: z.literal("external"),
+            })
+            .describe("external: the records are listed as a stack output for someone to create."),
+    ])
+    .describe("DNS for the site's hostnames.");
+
+const certificates = z
+    .strictObject({
+        acmeEmail: email.describe("Contact address registered with Let's Encrypt."),
+        acmeServer: z
+            .enum(["staging", "production"])
+            .optional()
+            .describe("Let's Encrypt endpoint; defaults to staging for test sites and production for production sites."),
+        storm: z
+            .enum(["letsencrypt", "provided"])
+            .default("letsencrypt")
+            .describe("StoRM host certificate: from Let's Encrypt, or given in stormHostCertificate and stormHostKey."),
+    })
+    .describe("Certificates for every endpoint.");
+
+const hostnames = z
+    .strictObject({
+        storm: dnsName.optional().describe("StoRM-WebDAV endpoint; defaults to storm.<domain>."),
+        jupyter: dnsName.optional().describe("JupyterHub; defaults to jupyter.<domain>."),
+        rucio: dnsName.optional().describe("Rucio server; defaults to rucio.<domain>."),
+    })
+    .describe("Overrides of the derived hostnames; each must lie under the domain.");
+
+export const siteSchema = z
+    .strictObject({
+        name: siteName.describe("Short site name; prefixes every resource name."),
+        environment: z
+            .enum(["production", "test"])
+            .describe("production protects data-bearing resources; test sites are torn down completely."),
+        domain: dnsName.describe("DNS domain under which every hostname of the site lives."),
+        hostnames: hostnames.prefault({}),
+        openstack,
+        iam,
+        storage,
+        cluster,
+        jupyterhub: jupyterhub.prefault({}),
+        rucio,
+        dns,
+        certificates,
+    })
+    .describe("An SKA Regional Centre site.");
+
+/** The site config as validated, defaults applied. */
+export type SiteConfig = z.output<typeof siteSchema>;
+export type StorageArea = SiteConfig["storage"]["storageAreas"][number];

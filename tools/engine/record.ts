@@ -1,0 +1,166 @@
+// The recording engine: runs a Pulumi program in this process under Pulumi's mock monitor and
+// keeps every RegisterResourceRequest it sends, which is exactly what `pulumi up` would act on.
+// No CLI, no plugins, no credentials. Shared by the synth and the tests.
+import * as pulumi from "@pulumi/pulumi";
+import { readSerialized, type Json } from "./serialized";
+import { recordingMocks } from "./mocks";
+
+export interface RecordedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly parent: string | null;
+    /** URN of the explicit provider, or null (components, providers, and the stack). */
+    readonly provider: string | null;
+    readonly custom: boolean;
+    /** Inputs as sent, secrets masked. */
+    readonly inputs: Json;
+    /** Resources this one waits for, explicitly and through its inputs. */
+    readonly dependsOn: readonly string[];
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+    readonly deletedWith?: string;
+    readonly ignoreChanges?: readonly string[];
+    readonly replaceOnChanges?: readonly string[];
+}
+
+export interface Recording {
+    readonly project: string;
+    readonly stack: string;
+    /** Sorted by URN, so that the same site always records the same way. */
+    readonly resources: readonly RecordedResource[];
+    /** Stack outputs, secrets masked; undefined when the program failed. */
+    readonly outputs: Json | undefined;
+    /** What the program threw, if it failed (an invalid config, for one). */
+    readonly error?: unknown;
+}
+
+export interface RecordOptions {
+    readonly project: string;
+    readonly stack: string;
+    /** Config as the CLI hands it to a program: fully qualified keys, string values (objects as JSON). */
+    readonly config: Readonly<Record<string, string>>;
+    /** Keys whose values are secret. */
+    readonly secretKeys: readonly string[];
+}
+
+const stackType = "pulumi:pulumi:Stack";
+
+/** The part of a provider reference (`<urn>::<id>`) that names the provider. */
+function providerUrn(reference: string): string | null {
+    if (!reference) return null;
+    const cut = reference.lastIndexOf("::");
+    return cut > 0 ? reference.slice(0, cut) : reference;
+}
+
+// The protobuf request the SDK sends; only what is read here is typed.
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getProvider(): string;
+    getObject(): { toJavaScript(): unknown } | undefined;
+    getDependenciesList(): string[];
+    getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+    getDeletedwith(): string;
+    getIgnorechangesList(): string[];
+    getReplaceonchangesList(): string[];
+}
+interface OutputsRequest {
+    getUrn(): string;
+    getOutputs(): { toJavaScript(): unknown } | undefined;
+}
+type Callback = (err: unknown, response: unknown) => void;
+interface RecordableMonitor {
+    newUrn(parent: string, type: string, name: string): string;
+    registerResource(req: RegisterRequest, callback: Callback): unknown;
+    registerResourceOutputs(req: OutputsRequest, callback: Callback): unknown;
+}
+
+/**
+ * URNs as the Pulumi engine forms them: the parent's type chain qualifies the child's type, and
+ * the stack itself is left out of the chain. (The mock monitor keeps only the last parent type.)
+ */
+function urnOf(project: string, stack: string, parent: string, type: string, name: string): string {
+    const parentType = parent ? parent.split("::")[2] : stackType;
+    const qualified = parentType === stackType ? type : `${parentType}$${type}`;
+    return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+}
+
+function toRecord(req: RegisterRequest, project: string, stack: string): RecordedResource {
+    const type = req.getType();
+    const urn = urnOf(project, stack, req.getParent(), type, req.getName());
+    const ignoreChanges = req.getIgnorechangesList();
+    const replaceOnChanges = req.getReplaceonchangesList();
+    return {
+        urn,
+        type,
+        name: req.getName(),
+        parent: req.getParent() || null,
+        provider: providerUrn(req.getProvider()),
+        custom: req.getCustom(),
+        inputs: readSerialized(req.getObject()?.toJavaScript() ?? {}),
+        dependsOn: [...new Set(req.getDependenciesList())].sort(),
+        protect: req.getProtect() ?? false,
+        retainOnDelete: req.getRetainondelete() ?? false,
+        ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() } : {}),
+        ...(ignoreChanges.length ? { ignoreChanges } : {}),
+        ...(replaceOnChanges.length ? { replaceOnChanges } : {}),
+    };
+}
+
+// The runtime is process-global: recordings run one after another.
+let running: Promise<unknown> = Promise.resolve();
+
+/** Runs `program` as a stack and records what it registers. Never throws for a failing program. */
+export function recordProgram(program: () => unknown, options: RecordOptions): Promise<Recording> {
+    const next = running.then(() => recordOnce(program, options));
+    running = next.catch(() => undefined);
+    return next;
+}
+
+async function recordOnce(program: () => unknown, options: RecordOptions): Promise<Recording> {
+    const { project, stack } = options;
+    pulumi.runtime.setAllConfig({ ...options.config }, [...options.secretKeys]);
+    await pulumi.runtime.setMocks(recordingMocks, project, stack, false);
+
+    const monitor = pulumi.runtime.getMonitor() as unknown as RecordableMonitor;
+    monitor.newUrn = (parent, type, name) => urnOf(project, stack, parent, type, name);
+    const resources: RecordedResource[] = [];
+    let outputs: Json | undefined;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) => {
+        resources.push(toRecord(req, project, stack));
+        return register(req, callback);
+    };
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req, callback) => {
+        if (req.getUrn().split("::")[2] === stackType) {
+            outputs = readSerialized(req.getOutputs()?.toJavaScript() ?? {});
+        }
+        return registerOutputs(req, callback);
+    };
+
+    let error: unknown;
+    // A failing program also rejects promises nobody awaits (the stack's own outputs); the CLI's
+    // language host absorbs those, and so does the engine while it records.
+    const absorb = (reason: unknown) => void (error ??= reason);
+    process.on("unhandledRejection", absorb);
+    try {
+        await pulumi.runtime.runInPulumiStack(async () => program());
+    } catch (err) {
+        error ??= err;
+    }
+    await pulumi.runtime.disconnect().catch(absorb);
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off("unhandledRejection", absorb);
+    return {
+        project,
+        stack,
+        resources: resources.sort((a, b) => a.urn.localeCompare(b.urn)),
+        outputs: error === undefined ? outputs : undefined,
+        ...(error === undefined ? {} : { error }),
+    };
+}

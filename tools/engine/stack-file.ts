@@ -1,0 +1,85 @@
+// Reads Pulumi.yaml and a stack file into config as the CLI would hand it to the program.
+// `secure:` values need the stack's secrets provider to decrypt, which is not available
+// offline: each becomes a marked placeholder, still flagged secret, and is listed.
+import { readFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { parse } from "yaml";
+
+export interface StackConfig {
+    readonly project: string;
+    readonly stack: string;
+    /** Fully qualified key -> value as a string (objects and lists as JSON). */
+    readonly config: Record<string, string>;
+    readonly secretKeys: readonly string[];
+    /** `secure:` values replaced by placeholders, as `key` or `key.path`. */
+    readonly placeholders: readonly string[];
+}
+
+export const placeholderFor = (where: string) => `[offline placeholder for ${where}]`;
+
+function isSecure(value: unknown): value is { secure: string } {
+    return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
+}
+
+/** Replaces `secure:` leaves; reports each one through `found`. */
+function substituteSecure(value: unknown, where: string, found: (where: string) => void): unknown {
+    if (isSecure(value)) {
+        found(where);
+        return placeholderFor(where);
+    }
+    if (Array.isArray(value)) return value.map((v, i) => substituteSecure(v, `${where}[${i}]`, found));
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteSecure(v, `${where}.${k}`, found)]));
+    }
+    return value;
+}
+
+const asConfigString = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
+
+function qualify(key: string, project: string): string {
+    return key.includes(":") ? key : `${project}:${key}`;
+}
+
+/** Project-level defaults: a plain value, `{value: X}`, or a schema entry with a `default`. */
+function projectDefault(entry: unknown): unknown {
+    if (typeof entry === "object" && entry !== null && !Array.isArray(entry)) {
+        const e = entry as Record<string, unknown>;
+        return "value" in e ? e.value : e.default;
+    }
+    return entry;
+}
+
+function readYaml(path: string): Record<string, unknown> {
+    const doc = parse(readFileSync(path, "utf8")) as unknown;
+    return typeof doc === "object" && doc !== null ? (doc as Record<string, unknown>) : {};
+}
+
+/** The stack name of a `Pulumi.<stack>.yaml` path, or the file's base name otherwise. */
+export function stackNameOf(path: string): string {
+    const file = basename(path);
+    const match = /^Pulumi\.(.+)\.ya?ml$/.exec(file);
+    return match ? match[1] : file.replace(/\.ya?ml$/, "");
+}
+
+export function readStackConfig(stackFile: string, projectFile = join(dirname(stackFile), "Pulumi.yaml")): StackConfig {
+    const projectDoc = readYaml(projectFile);
+    const project = String(projectDoc.name);
+    const stackDoc = readYaml(stackFile);
+    const config: Record<string, string> = {};
+    const secretKeys = new Set<string>();
+    const placeholders: string[] = [];
+
+    for (const [key, entry] of Object.entries((projectDoc.config ?? {}) as Record<string, unknown>)) {
+        const value = projectDefault(entry);
+        if (value !== undefined) config[qualify(key, project)] = asConfigString(value);
+    }
+    for (const [key, raw] of Object.entries((stackDoc.config ?? {}) as Record<string, unknown>)) {
+        const qualified = qualify(key, project);
+        const value = substituteSecure(raw, qualified, (where) => {
+            placeholders.push(where);
+            secretKeys.add(qualified);
+        });
+        config[qualified] = asConfigString(value);
+    }
+    return { project, stack: stackNameOf(stackFile), config, secretKeys: [...secretKeys].sort(), placeholders };
+}

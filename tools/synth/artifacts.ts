@@ -1,0 +1,46 @@
+// The rendered files a site carries (cloud-init user-data, configs, Helm values), taken from
+// the recorded inputs so that reviewers can read them as files. A secret value is never
+// written: its file holds the mask only.
+import { stringify } from "yaml";
+import type { RecordedResource } from "../engine/record";
+import type { Json } from "../engine/serialized";
+
+export interface Artifact {
+    /** Path under artifacts/: `<resource name>/<file>`. */
+    readonly path: string;
+    readonly content: string;
+}
+
+type Extract = (inputs: { [key: string]: Json }) => { file: string; content: string }[];
+
+const text = (value: Json) => (typeof value === "string" ? value : stringify(value));
+const withNewline = (s: string) => (s.endsWith("\n") ? s : `${s}\n`);
+
+/** Which inputs of which resource types are rendered files. */
+const extractors: Record<string, Extract> = {
+    "openstack:compute/instance:Instance": (i) => (i.userData !== undefined ? [{ file: "user-data", content: text(i.userData) }] : []),
+    "kubernetes:helm.sh/v3:Release": (i) => (i.values !== undefined ? [{ file: "values.yaml", content: text(i.values) }] : []),
+    "kubernetes:core/v1:ConfigMap": (i) =>
+        Object.entries((i.data ?? {}) as Record<string, Json>).map(([file, content]) => ({ file, content: text(content) })),
+    "kubernetes:core/v1:Secret": (i) =>
+        Object.entries({ ...((i.data ?? {}) as object), ...((i.stringData ?? {}) as object) } as Record<string, Json>).map(([file, content]) => ({
+            file,
+            content: text(content),
+        })),
+};
+
+export function extractArtifacts(resources: readonly RecordedResource[]): Artifact[] {
+    const artifacts: Artifact[] = [];
+    const taken = new Set<string>();
+    for (const r of resources) {
+        const extract = extractors[r.type];
+        if (!extract || r.inputs === null || typeof r.inputs !== "object" || Array.isArray(r.inputs)) continue;
+        // Two resources of different types may share a name; the type then tells them apart.
+        const dir = taken.has(r.name) ? `${r.name}.${r.type.split(":").pop()}` : r.name;
+        taken.add(dir);
+        for (const { file, content } of extract(r.inputs)) {
+            artifacts.push({ path: `${dir}/${file}`, content: withNewline(content) });
+        }
+    }
+    return artifacts;
+}

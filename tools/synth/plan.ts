@@ -1,0 +1,30 @@
+// plan.json: what `pulumi up` would create for a site, as reviewers read it.
+import type { Recording, RecordedResource } from "../engine/record";
+import type { Json } from "../engine/serialized";
+import { criticalPath, type CriticalPath } from "./critical-path";
+
+export interface Plan {
+    readonly project: string;
+    readonly stack: string;
+    readonly resources: readonly RecordedResource[];
+    readonly outputs: Json;
+    readonly criticalPath: CriticalPath;
+}
+
+export function buildPlan(recording: Recording): Plan {
+    return {
+        project: recording.project,
+        stack: recording.stack,
+        resources: recording.resources,
+        outputs: recording.outputs ?? null,
+        criticalPath: criticalPath(recording.resources),
+    };
+}
+
+/**
+ * Custom resources without an explicit provider. Default providers are disabled for this
+ * project, so `pulumi up` would refuse each of them.
+ */
+export function withoutProvider(resources: readonly RecordedResource[]): RecordedResource[] {
+    return resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:") && r.provider === null);
+}
