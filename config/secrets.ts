@@ -4,8 +4,9 @@ import type { SiteConfig } from "./schema";
 
 export interface SecretKeySpec {
     readonly description: string;
-    /** Why this site needs the key, or undefined when it does not. */
-    readonly requiredBecause: (site: SiteConfig) => string | undefined;
+    /** When a site needs the key, as the config reads; shown in errors and the README. */
+    readonly neededWhen: string;
+    readonly needed: (site: SiteConfig) => boolean;
     /** The value is a structured object (set with `pulumi config set --secret --path`). */
     readonly structured?: boolean;
     /** The value must be stored with --secret. False for public material kept beside a secret. */
@@ -17,44 +18,51 @@ export interface SecretKeySpec {
 export const secretKeys = {
     openstackApplicationCredentialSecret: {
         description: "Secret of the OpenStack application credential named in site.openstack.applicationCredentialId.",
-        requiredBecause: (s) => (s.openstack.applicationCredentialId ? "site.openstack.applicationCredentialId is set" : undefined),
+        neededWhen: "site.openstack.applicationCredentialId is set",
+        needed: (s) => s.openstack.applicationCredentialId !== undefined,
         secret: true,
         setWith: "pulumi config set --secret openstackApplicationCredentialSecret",
     },
     iamAdminClientSecret: {
         description: "Secret of the IAM admin client (site.iam.adminClientId).",
-        requiredBecause: (s) => (s.iam.registration === "admin" ? 'site.iam.registration is "admin"' : undefined),
+        neededWhen: 'site.iam.registration is "admin"',
+        needed: (s) => s.iam.registration === "admin",
         secret: true,
         setWith: "pulumi config set --secret iamAdminClientSecret",
     },
     iamClientSecrets: {
         description: "Secrets of pre-registered IAM clients: {jupyterhub, tokenExchange, rucio, storm}.",
-        requiredBecause: (s) => (s.iam.registration === "static" ? 'site.iam.registration is "static"' : undefined),
+        neededWhen: 'site.iam.registration is "static"',
+        needed: (s) => s.iam.registration === "static",
         structured: true,
         secret: true,
         setWith: "pulumi config set --secret --path iamClientSecrets.jupyterhub (and tokenExchange, rucio)",
     },
     kubeconfig: {
         description: "Kubeconfig of an existing cluster.",
-        requiredBecause: (s) => (s.cluster.backend === "existing" ? 'site.cluster.backend is "existing"' : undefined),
+        neededWhen: 'site.cluster.backend is "existing"',
+        needed: (s) => s.cluster.backend === "existing",
         secret: true,
         setWith: "pulumi config set --secret kubeconfig < kubeconfig.yaml",
     },
     capiManagementKubeconfig: {
         description: "Kubeconfig of the Cluster API management cluster.",
-        requiredBecause: (s) => (s.cluster.backend === "capi" ? 'site.cluster.backend is "capi"' : undefined),
+        neededWhen: 'site.cluster.backend is "capi"',
+        needed: (s) => s.cluster.backend === "capi",
         secret: true,
         setWith: "pulumi config set --secret capiManagementKubeconfig < management-kubeconfig.yaml",
     },
     stormHostKey: {
         description: "Private key (PEM) of a provided StoRM host certificate.",
-        requiredBecause: (s) => (s.certificates.storm === "provided" ? 'site.certificates.storm is "provided"' : undefined),
+        neededWhen: 'site.certificates.storm is "provided"',
+        needed: (s) => s.certificates.storm === "provided",
         secret: true,
         setWith: "pulumi config set --secret stormHostKey < hostkey.pem",
     },
     stormHostCertificate: {
         description: "Provided StoRM host certificate with its chain (PEM); public, so not a secret.",
-        requiredBecause: (s) => (s.certificates.storm === "provided" ? 'site.certificates.storm is "provided"' : undefined),
+        neededWhen: 'site.certificates.storm is "provided"',
+        needed: (s) => s.certificates.storm === "provided",
         secret: false,
         setWith: "pulumi config set stormHostCertificate < hostcert.pem",
     },

@@ -80,9 +80,8 @@ function checkSecrets(site: SiteConfig, keys: readonly ConfigKey[]): Problem[] {
     for (const name of secretKeyNames) {
         const spec: SecretKeySpec = secretKeys[name];
         const given = keys.find((k) => k.key === name);
-        const reason = spec.requiredBecause(site);
-        if (reason !== undefined && given === undefined) {
-            problems.push({ where: configKey(name), message: `is required because ${reason}; set it with: ${spec.setWith}` });
+        if (spec.needed(site) && given === undefined) {
+            problems.push({ where: configKey(name), message: `is required because ${spec.neededWhen}; set it with: ${spec.setWith}` });
         }
         if (given !== undefined && spec.secret && !given.secret) {
             problems.push({ where: configKey(name), message: `is stored in plaintext; remove it and set it again with: ${spec.setWith}` });

@@ -16,17 +16,19 @@ type Extract = (inputs: { [key: string]: Json }) => { file: string; content: str
 const text = (value: Json) => (typeof value === "string" ? value : stringify(value));
 const withNewline = (s: string) => (s.endsWith("\n") ? s : `${s}\n`);
 
+/** A map of file name to content as files; a map that is secret as a whole is one masked file. */
+function filesOf(value: Json | undefined, label: string): { file: string; content: string }[] {
+    if (value === undefined || value === null) return [];
+    if (typeof value !== "object" || Array.isArray(value)) return [{ file: label, content: text(value) }];
+    return Object.entries(value).map(([file, content]) => ({ file, content: text(content) }));
+}
+
 /** Which inputs of which resource types are rendered files. */
 const extractors: Record<string, Extract> = {
-    "openstack:compute/instance:Instance": (i) => (i.userData !== undefined ? [{ file: "user-data", content: text(i.userData) }] : []),
+    "openstack:compute/instance:Instance": (i) => filesOf(i.userData, "user-data"),
     "kubernetes:helm.sh/v3:Release": (i) => (i.values !== undefined ? [{ file: "values.yaml", content: text(i.values) }] : []),
-    "kubernetes:core/v1:ConfigMap": (i) =>
-        Object.entries((i.data ?? {}) as Record<string, Json>).map(([file, content]) => ({ file, content: text(content) })),
-    "kubernetes:core/v1:Secret": (i) =>
-        Object.entries({ ...((i.data ?? {}) as object), ...((i.stringData ?? {}) as object) } as Record<string, Json>).map(([file, content]) => ({
-            file,
-            content: text(content),
-        })),
+    "kubernetes:core/v1:ConfigMap": (i) => filesOf(i.data, "data"),
+    "kubernetes:core/v1:Secret": (i) => [...filesOf(i.data, "data"), ...filesOf(i.stringData, "stringData")],
 };
 
 export function extractArtifacts(resources: readonly RecordedResource[]): Artifact[] {

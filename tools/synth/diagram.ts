@@ -1,27 +1,23 @@
 // A Mermaid diagram of the site's components: each part with what it holds, and an arrow from
 // a part to every part that waits for it.
 import type { RecordedResource } from "../engine/record";
+import { countByType, ownerFinder, shortType } from "./ownership";
 
 const stackType = "pulumi:pulumi:Stack";
-const shortType = (type: string) => type.split(":").pop() ?? type;
 
 export function diagram(resources: readonly RecordedResource[]): string {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const components = resources.filter((r) => !r.custom && r.type !== stackType);
     const ids = new Map(components.map((c, i) => [c.urn, `c${i}`]));
-    // The component a resource belongs to: its nearest component ancestor.
+    const ownerOf = ownerFinder(resources);
     const owner = (r: RecordedResource): string | undefined => {
-        let p = r.parent ? byUrn.get(r.parent) : undefined;
-        while (p && p.custom) p = p.parent ? byUrn.get(p.parent) : undefined;
-        return p && ids.has(p.urn) ? p.urn : undefined;
+        const o = ownerOf(r);
+        return o && ids.has(o.urn) ? o.urn : undefined;
     };
-    const held = new Map<string, Map<string, number>>();
+    const held = new Map<string, RecordedResource[]>();
     for (const r of resources) {
         const o = r.custom ? owner(r) : undefined;
-        if (!o) continue;
-        const counts = held.get(o) ?? new Map<string, number>();
-        counts.set(shortType(r.type), (counts.get(shortType(r.type)) ?? 0) + 1);
-        held.set(o, counts);
+        if (o) held.set(o, [...(held.get(o) ?? []), r]);
     }
     const edges = new Set<string>();
     for (const r of resources) {
@@ -33,8 +29,7 @@ export function diagram(resources: readonly RecordedResource[]): string {
         }
     }
     const label = (c: RecordedResource) => {
-        const counts = [...(held.get(c.urn) ?? new Map()).entries()].sort(([a], [b]) => a.localeCompare(b));
-        const contents = counts.map(([t, n]) => `${n} ${t}`).join("<br/>");
+        const contents = countByType(held.get(c.urn) ?? []).map(([t, n]) => `${n} ${t}`).join("<br/>");
         return `${c.name}<br/><i>${shortType(c.type)}</i>${contents ? `<br/>${contents}` : ""}`;
     };
     // Parts nest inside the component that composes them.

@@ -2,31 +2,24 @@
 import type { RecordedResource } from "../engine/record";
 import type { Plan } from "./plan";
 import { createSeconds } from "./create-times";
-
-const shortType = (type: string) => type.split(":").pop() ?? type;
+import { countByType, ownerFinder, shortType } from "./ownership";
 
 export function summary(plan: Plan, outDir: string): string {
-    const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
-    const ownerOf = (r: RecordedResource): RecordedResource | undefined => {
-        let p = r.parent ? byUrn.get(r.parent) : undefined;
-        while (p && p.custom) p = p.parent ? byUrn.get(p.parent) : undefined;
-        return p;
-    };
+    const ownerOf = ownerFinder(plan.resources);
     const customs = plan.resources.filter((r) => r.custom);
-    const groups = new Map<string, Map<string, number>>();
+    const groups = new Map<string, RecordedResource[]>();
     for (const r of customs) {
         const owner = ownerOf(r);
         const key = owner ? `${owner.name} (${shortType(owner.type)})` : "(stack)";
-        const counts = groups.get(key) ?? new Map<string, number>();
-        counts.set(shortType(r.type), (counts.get(shortType(r.type)) ?? 0) + 1);
-        groups.set(key, counts);
+        groups.set(key, [...(groups.get(key) ?? []), r]);
     }
-    const lines = [`${plan.project} ${plan.stack}: ${customs.length} resources in ${plan.resources.length - customs.length} components -> ${outDir}`];
-    for (const [component, counts] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-        const total = [...counts.values()].reduce((a, b) => a + b, 0);
-        const detail = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `${n} ${t}`).join(", ");
-        lines.push(`  ${component}: ${total} (${detail})`);
+    const components = plan.resources.filter((r) => !r.custom && r.parent !== null).length;
+    const lines = [`${plan.project} ${plan.stack}: ${customs.length} resources in ${components} components -> ${outDir}`];
+    for (const [component, members] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+        const detail = countByType(members).map(([t, n]) => `${n} ${t}`).join(", ");
+        lines.push(`  ${component}: ${members.length} (${detail})`);
     }
+    const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
     lines.push(`critical path: ~${plan.criticalPath.seconds} s`);
     for (const urn of plan.criticalPath.chain) {
         const r = byUrn.get(urn);

@@ -1,0 +1,230 @@
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import type { RecordedResource } from "../tools/engine/record";
+import { readStackConfig, stackNameOf } from "../tools/engine/stack-file";
+import { extractArtifacts } from "../tools/synth/artifacts";
+import { createSeconds } from "../tools/synth/create-times";
+import { creationDependencies, criticalPath } from "../tools/synth/critical-path";
+import { synthesize } from "../tools/synth/synthesize";
+import { repoRoot, siteOf, stackFile } from "./harness";
+
+const tmp = () => mkdtempSync(join(tmpdir(), "srcnet-synth-test-"));
+const synthCli = join(repoRoot, "bin", "tools", "synth", "main.js");
+
+function filesUnder(dir: string): string[] {
+    return readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? filesUnder(join(dir, f)) : [join(dir, f)]));
+}
+
+/** A stack file with the given site object and extra keys, in a directory with Pulumi.yaml. */
+function writeStack(site: unknown, extra: Record<string, unknown> = {}): string {
+    const dir = tmp();
+    writeFileSync(join(dir, "Pulumi.yaml"), readFileSync(join(repoRoot, "Pulumi.yaml")));
+    const file = join(dir, "Pulumi.trial.yaml");
+    writeFileSync(file, stringify({ config: { "srcnet-site:site": site, ...extra } }));
+    return file;
+}
+
+const resource = (urn: string, over: Partial<RecordedResource> = {}): RecordedResource => ({
+    urn,
+    type: "openstack:networking/network:Network",
+    name: urn.split("::").pop()!,
+    parent: null,
+    provider: null,
+    custom: true,
+    inputs: {},
+    dependsOn: [],
+    protect: false,
+    retainOnDelete: false,
+    ...over,
+});
+
+describe("synth of the dev stack", () => {
+    const out = tmp();
+    let result: Awaited<ReturnType<typeof synthesize>>;
+    let plan: any;
+    before(async () => {
+        result = await synthesize({ configFile: stackFile("dev"), outDir: out });
+        expect(result.ok, JSON.stringify(!result.ok && result.problems)).to.equal(true);
+        plan = JSON.parse(readFileSync(join(out, "plan.json"), "utf8"));
+    });
+
+    it("writes plan.json with the project, stack, resources, outputs and critical path", () => {
+        expect(Object.keys(plan)).to.deep.equal(["project", "stack", "resources", "outputs", "criticalPath"]);
+        expect(plan).to.include({ project: "srcnet-site", stack: "dev" });
+        expect(plan.outputs).to.include({ site: "dev", environment: "test" });
+        expect(plan.criticalPath.seconds).to.be.a("number");
+    });
+
+    it("describes each resource with the documented fields", () => {
+        for (const r of plan.resources) {
+            expect(r).to.include.keys("urn", "type", "name", "parent", "provider", "custom", "inputs", "dependsOn", "protect", "retainOnDelete");
+            expect(r.urn).to.match(/^urn:pulumi:dev::srcnet-site::/);
+        }
+        const urns = plan.resources.map((r: any) => r.urn);
+        expect(urns).to.deep.equal([...urns].sort((a: string, b: string) => a.localeCompare(b)));
+    });
+
+    it("holds the network part, parented to SrcSite", () => {
+        const net = plan.resources.find((r: any) => r.type === "srcnet:network:SiteNetwork");
+        const site = plan.resources.find((r: any) => r.type === "srcnet:site:SrcSite");
+        expect(net.parent).to.equal(site.urn);
+        expect(plan.resources.filter((r: any) => r.parent === net.urn).length).to.equal(20);
+    });
+
+    it("records dependency edges through inputs", () => {
+        const by = (name: string) => plan.resources.find((r: any) => r.name === name);
+        expect(by("dev-subnet").dependsOn).to.deep.equal([by("dev-net").urn]);
+        expect(by("dev-router-subnet").dependsOn).to.have.members([by("dev-router").urn, by("dev-subnet").urn]);
+        expect(by("dev-web-tcp-443-from-0-0-0-0-0").dependsOn).to.deep.equal([by("dev-web").urn]);
+    });
+
+    it("computes the critical path as a chain of dependent creations with summed create times", () => {
+        const byUrn = new Map(plan.resources.map((r: any) => [r.urn, r]));
+        const deps = creationDependencies(plan.resources);
+        const chain: string[] = plan.criticalPath.chain;
+        expect(chain.length).to.be.greaterThan(1);
+        for (let i = 1; i < chain.length; i++) expect(deps.get(chain[i]), chain[i]).to.include(chain[i - 1]);
+        const total = chain.reduce((sum, urn) => sum + createSeconds((byUrn.get(urn) as any).type).seconds, 0);
+        expect(plan.criticalPath.seconds).to.equal(total);
+        expect(chain[chain.length - 1]).to.match(/RouterInterface::dev-router-subnet$/);
+    });
+
+    it("masks the secure value's placeholder wherever it is used", () => {
+        for (const file of filesUnder(out)) expect(readFileSync(file, "utf8"), file).not.to.include("offline placeholder");
+        expect(result.stack.placeholders).to.deep.equal(["srcnet-site:iamAdminClientSecret"]);
+    });
+
+    it("writes a Mermaid diagram of the components", () => {
+        const mmd = readFileSync(join(out, "diagram.mmd"), "utf8");
+        expect(mmd.split("\n")[0]).to.equal("flowchart LR");
+        expect(mmd).to.match(/subgraph c\d+\["dev<br\/><i>SrcSite<\/i>/);
+        expect(mmd).to.include("dev-network<br/><i>SiteNetwork</i>");
+        expect(mmd).to.include("12 SecGroupRule");
+    });
+
+    it("produces the same bytes on every run, for reviewable diffs", async () => {
+        const again = tmp();
+        await synthesize({ configFile: stackFile("dev"), outDir: again });
+        expect(readFileSync(join(again, "plan.json"), "utf8")).to.equal(readFileSync(join(out, "plan.json"), "utf8"));
+    });
+});
+
+describe("synth: secrets and failures", () => {
+    it("never writes a secret value, in inputs or outputs", async () => {
+        const site = siteOf("dev");
+        site.openstack.applicationCredentialId = "app-cred";
+        const file = writeStack(site, {
+            "srcnet-site:iamAdminClientSecret": { secure: "v1:abc:def" },
+            "srcnet-site:openstackApplicationCredentialSecret": { secure: "v1:abc:ghi" },
+        });
+        const out = tmp();
+        const result = await synthesize({ configFile: file, outDir: out });
+        expect(result.ok).to.equal(true);
+        const plan = readFileSync(join(out, "plan.json"), "utf8");
+        expect(plan).not.to.include("offline placeholder");
+        expect(plan).not.to.include("v1:abc");
+        const provider = JSON.parse(plan).resources.find((r: any) => r.type === "pulumi:providers:openstack");
+        expect(provider.inputs.applicationCredentialSecret).to.equal("[secret]");
+    });
+
+    it("exits 1 with every problem on stderr and leaves no plan.json, even a stale one", () => {
+        const site = siteOf("dev");
+        site.storage.rse = "bad rse";
+        site.openstack.adminCidrz = [];
+        const out = tmp();
+        writeFileSync(join(out, "plan.json"), "{}");
+        const run = spawnSync(process.execPath, [synthCli, "--config-file", writeStack(site, { "srcnet-site:iamAdminClientSecret": { secure: "v1:x:y" } }), "--out", out], {
+            encoding: "utf8",
+        });
+        expect(run.status).to.equal(1);
+        expect(run.stderr).to.include("The site config has 2 problems; nothing was created:");
+        expect(run.stderr).to.include("site.storage.rse: is not a valid RSE name");
+        expect(run.stderr).to.include('site.openstack.adminCidrz: unknown key (did you mean "adminCidrs"?)');
+        expect(run.stdout).to.equal("");
+        expect(existsSync(join(out, "plan.json"))).to.equal(false);
+    });
+
+    it("exits 0 with a summary, and says which secure values became placeholders", () => {
+        const out = tmp();
+        const run = spawnSync(process.execPath, [synthCli, "--stack", "uksrc", "--out", out], { cwd: repoRoot, encoding: "utf8" });
+        expect(run.status, run.stderr).to.equal(0);
+        expect(run.stdout).to.match(/^srcnet-site uksrc: \d+ resources in 2 components/);
+        expect(run.stdout).to.include("uksrc-network (SiteNetwork): 20 (1 Network, 1 Router, 1 RouterInterface, 4 SecGroup, 12 SecGroupRule, 1 Subnet)");
+        expect(run.stdout).to.match(/critical path: ~\d+ s/);
+        expect(run.stderr).to.include("3 secure value(s) cannot be decrypted offline");
+        expect(run.stderr).to.include("srcnet-site:capiManagementKubeconfig");
+        expect(existsSync(join(out, "plan.json"))).to.equal(true);
+    });
+
+    it("refuses unknown flags with a usage line", () => {
+        const run = spawnSync(process.execPath, [synthCli, "--stak", "dev"], { cwd: repoRoot, encoding: "utf8" });
+        expect(run.status).to.equal(2);
+        expect(run.stderr).to.include("usage: npm run synth");
+    });
+});
+
+describe("synth building blocks", () => {
+    it("reads secure leaves, nested ones too, as marked secret placeholders", () => {
+        const file = writeStack(siteOf("dev"), { "srcnet-site:iamClientSecrets": { jupyterhub: { secure: "v1:a:b" }, rucio: { secure: "v1:c:d" } }, "openstack:region": "X" });
+        const stack = readStackConfig(file);
+        expect(stack.stack).to.equal("trial");
+        expect(stack.placeholders).to.deep.equal(["srcnet-site:iamClientSecrets.jupyterhub", "srcnet-site:iamClientSecrets.rucio"]);
+        expect(stack.secretKeys).to.deep.equal(["srcnet-site:iamClientSecrets"]);
+        expect(JSON.parse(stack.config["srcnet-site:iamClientSecrets"])).to.deep.equal({
+            jupyterhub: "[offline placeholder for srcnet-site:iamClientSecrets.jupyterhub]",
+            rucio: "[offline placeholder for srcnet-site:iamClientSecrets.rucio]",
+        });
+        expect(stack.config["openstack:region"]).to.equal("X");
+        // Pulumi.yaml's project-level config applies to every stack.
+        expect(JSON.parse(stack.config["pulumi:disable-default-providers"])).to.deep.equal(["*"]);
+    });
+
+    it("names stacks after their file", () => {
+        expect(stackNameOf("/x/Pulumi.uk-prod.yaml")).to.equal("uk-prod");
+        expect(stackNameOf("/x/site.yaml")).to.equal("site");
+    });
+
+    it("takes the longest chain, waiting on every resource inside a component it depends on", () => {
+        const p = "urn:pulumi:s::p::pulumi:providers:openstack::os";
+        const comp = "urn:pulumi:s::p::my:Comp::c";
+        const resources = [
+            resource(p, { type: "pulumi:providers:openstack" }),
+            resource(comp, { custom: false, type: "my:Comp" }),
+            resource("urn:pulumi:s::p::my:Comp$openstack:compute/instance:Instance::vm", { parent: comp, provider: p, type: "openstack:compute/instance:Instance" }),
+            resource("urn:pulumi:s::p::my:Comp$openstack:networking/network:Network::net", { parent: comp, provider: p }),
+            resource("urn:pulumi:s::p::openstack:dns/recordSet:RecordSet::dns", { provider: p, type: "openstack:dns/recordSet:RecordSet", dependsOn: [comp] }),
+            resource("urn:pulumi:s::p::openstack:networking/network:Network::other", { provider: p }),
+        ];
+        const path = criticalPath(resources);
+        expect(path.chain).to.deep.equal([p, "urn:pulumi:s::p::my:Comp$openstack:compute/instance:Instance::vm", "urn:pulumi:s::p::openstack:dns/recordSet:RecordSet::dns"]);
+        expect(path.seconds).to.equal(120 + 15);
+    });
+
+    it("reports a dependency cycle instead of looping", () => {
+        const a = resource("urn:a", { dependsOn: ["urn:b"] });
+        const b = resource("urn:b", { dependsOn: ["urn:a"] });
+        expect(() => criticalPath([a, b])).to.throw(/dependency cycle/);
+    });
+
+    it("extracts rendered files from user-data, Helm values and config maps, masking secret ones", () => {
+        const artifacts = extractArtifacts([
+            resource("urn:vm", { name: "storm", type: "openstack:compute/instance:Instance", inputs: { userData: "#cloud-config\npackages: [nginx]" } }),
+            resource("urn:rel", { name: "hub", type: "kubernetes:helm.sh/v3:Release", inputs: { values: { hub: { config: { a: 1 } } } } }),
+            resource("urn:cm", { name: "storm", type: "kubernetes:core/v1:ConfigMap", inputs: { data: { "rucio.cfg": "[client]\n" } } }),
+            resource("urn:sec", { name: "idp", type: "kubernetes:core/v1:Secret", inputs: { stringData: "[secret]" } }),
+            resource("urn:sec2", { name: "idp2", type: "kubernetes:core/v1:Secret", inputs: { stringData: { "idpsecrets.json": "[secret]" } } }),
+            resource("urn:net", { name: "net", inputs: { name: "net" } }),
+        ]);
+        expect(artifacts).to.deep.equal([
+            { path: "storm/user-data", content: "#cloud-config\npackages: [nginx]\n" },
+            { path: "hub/values.yaml", content: "hub:\n  config:\n    a: 1\n" },
+            { path: "storm.ConfigMap/rucio.cfg", content: "[client]\n" },
+            { path: "idp/stringData", content: "[secret]\n" },
+            { path: "idp2/idpsecrets.json", content: "[secret]\n" },
+        ]);
+    });
+});
