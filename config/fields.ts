@@ -37,7 +37,8 @@ export const rseName = z.string().regex(rseNamePattern, {
 function httpsUrlCheck(value: string): boolean {
     try {
         const url = new URL(value);
-        return url.protocol === "https:" && url.hostname !== "" && url.search === "" && url.hash === "" && !url.username;
+        // "?" and "#" are refused outright: even empty, they would change a string compared byte for byte.
+        return url.protocol === "https:" && url.hostname !== "" && !/[?#]/.test(value) && !url.username && !url.password;
     } catch {
         return false;
     }

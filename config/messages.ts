@@ -54,9 +54,9 @@ export function suggest(key: string, allowed: readonly string[]): string | undef
     return best && best.d <= Math.max(2, Math.floor(key.length / 3)) ? best.candidate : undefined;
 }
 
-export function unknownKeyMessage(key: string, allowed: readonly string[]): string {
+export function unknownKeyMessage(key: string, allowed: readonly string[], listed = "allowed keys here"): string {
     const hint = suggest(key, allowed);
-    return `unknown key${hint ? ` (did you mean "${hint}"?)` : ""}; allowed keys here: ${allowed.join(", ")}`;
+    return `unknown key${hint ? ` (did you mean "${hint}"?)` : ""}; ${listed}: ${allowed.join(", ")}`;
 }
 
 type RawIssue = z.core.$ZodRawIssue;

@@ -39,17 +39,29 @@ function formatAddress(value: bigint, version: 4 | 6): string {
     if (version === 4) {
         return [24n, 16n, 8n, 0n].map((shift) => ((value >> shift) & 0xffn).toString()).join(".");
     }
-    // Uncompressed hextets: always valid, and only used in messages.
-    return Array.from({ length: 8 }, (_, i) => ((value >> BigInt((7 - i) * 16)) & 0xffffn).toString(16)).join(":");
+    const hextets = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt((7 - i) * 16)) & 0xffffn));
+    // RFC 5952: the longest run of two or more zero hextets becomes "::".
+    let best = { at: -1, length: 1 };
+    for (let i = 0; i < 8; i++) {
+        let j = i;
+        while (j < 8 && hextets[j] === 0) j++;
+        if (j - i > best.length) best = { at: i, length: j - i };
+        i = Math.max(i, j);
+    }
+    const hex = (xs: number[]) => xs.map((x) => x.toString(16)).join(":");
+    return best.at < 0 ? hex(hextets) : `${hex(hextets.slice(0, best.at))}::${hex(hextets.slice(best.at + best.length))}`;
 }
 
 /** Parses `address/prefix`; rejects host bits so that a typo like 10.0.0.1/24 is caught, not silently widened. */
 export function parseCidr(text: string): CidrResult {
-    const match = /^([^/\s]+)\/(\d{1,3})$/.exec(text);
+    const match = /^([^/\s]+)\/(0|[1-9]\d{0,2})$/.exec(text);
     if (!match) {
         return { ok: false, reason: "must be an address with a prefix length, such as 192.0.2.0/24 or 2001:db8::/32" };
     }
     const [, address, prefixText] = match;
+    if (address.includes("%")) {
+        return { ok: false, reason: `"${address}" has a zone index (%...), which a network prefix cannot have` };
+    }
     const version = isIPv4(address) ? 4 : isIPv6(address) ? 6 : undefined;
     if (version === undefined) {
         return { ok: false, reason: `"${address}" is not an IPv4 or IPv6 address` };

@@ -1,39 +1,48 @@
-// Rules that involve more than one field. Each declares what it reads; it runs only when those
-// parts of the config are individually valid, so that every independent problem is reported
-// in one pass without a rule tripping over a half-valid value.
+// Rules that involve more than one field. Each declares the parts of the config it reads; it
+// runs whenever those parts are valid on their own (partial.ts), so that every independent
+// problem is reported in one pass. A read ending in "*" gives the list's valid entries and
+// leaves holes for the invalid ones, which `each` skips.
 import type { SiteConfig } from "./schema";
 import type { IssuePath } from "./messages";
+import type { ReadPath } from "./partial";
 import { isAnyAddress, parseCidr } from "./net";
-import { accessPointOf, hostnamesOf, siteIssuerName } from "./derive";
+import { accessPointOf, hostnamesOf, siteIssuerName, type Service } from "./derive";
 
 export type Report = (path: IssuePath, message: string) => void;
 
 export interface CrossRule {
     readonly name: string;
-    /** Config paths the rule reads; it is skipped when any of them has a problem of its own. */
-    readonly reads: readonly IssuePath[];
-    /** The rule skips invalid list entries itself, so a bad entry does not hide the others. */
-    readonly checksEachEntry?: boolean;
+    readonly reads: readonly ReadPath[];
+    /** `site` holds only what the rule reads. */
     readonly check: (site: SiteConfig, report: Report) => void;
 }
 
-function isUnder(hostname: string, domain: string): boolean {
-    return hostname.endsWith(`.${domain}`);
+/** Visits the valid entries of a list read with "*". */
+function each<T>(list: readonly (T | undefined)[], visit: (item: T, index: number) => void): void {
+    list.forEach((item, index) => item !== undefined && visit(item, index));
 }
 
-/** Reports every entry after the first that repeats a key. */
-function reportDuplicates<T>(items: readonly T[], key: (item: T) => string, report: (index: number, value: string) => void) {
+/** Reports each valid entry after the first that repeats a key. */
+function duplicates<T>(list: readonly (T | undefined)[], key: (item: T) => string, report: (index: number, item: T) => void): void {
     const seen = new Set<string>();
-    items.forEach((item, index) => {
-        const value = key(item);
-        if (seen.has(value)) report(index, value);
-        seen.add(value);
+    each(list, (item, index) => {
+        const k = key(item);
+        if (seen.has(k)) report(index, item);
+        seen.add(k);
     });
+}
+
+const isUnder = (hostname: string, domain: string) => hostname.endsWith(`.${domain}`);
+
+/** A CIDR's identity whatever its spelling (2001:DB8::/32 and 2001:db8:0::/32 are one network). */
+function networkKey(text: string): string {
+    const parsed = parseCidr(text);
+    return parsed.ok ? `${parsed.cidr.version}/${parsed.cidr.network}/${parsed.cidr.prefix}` : text;
 }
 
 export const crossRules: readonly CrossRule[] = [
     {
-        name: "hostnames lie under the domain and are distinct",
+        name: "hostname overrides lie under the domain",
         reads: [["domain"], ["hostnames"]],
         check: (site, report) => {
             for (const [service, hostname] of Object.entries(site.hostnames)) {
@@ -41,25 +50,33 @@ export const crossRules: readonly CrossRule[] = [
                     report(["hostnames", service], `"${hostname}" is not under the site domain "${site.domain}"; use a name ending in .${site.domain}`);
                 }
             }
-            const all = Object.entries(hostnamesOf(site));
-            reportDuplicates(all, ([, h]) => h, (index, h) =>
-                report(["hostnames", all[index][0]], `"${h}" is already the hostname of ${all.find(([, other]) => other === h)?.[0]}; each service needs its own`),
-            );
+        },
+    },
+    {
+        name: "each service has its own hostname",
+        reads: [["domain"], ["hostnames"]],
+        check: (site, report) => {
+            const all = hostnamesOf(site);
+            for (const [service, hostname] of Object.entries(site.hostnames)) {
+                const other = (Object.keys(all) as Service[]).find((s) => s !== service && all[s] === hostname);
+                if (hostname !== undefined && other !== undefined && (site.hostnames[other] === undefined || other < service)) {
+                    report(["hostnames", service], `"${hostname}" is also the hostname of ${other}; each service needs its own`);
+                }
+            }
         },
     },
     {
         name: "admin networks are listed once",
-        reads: [["openstack", "adminCidrs"]],
+        reads: [["openstack", "adminCidrs", "*"]],
         check: (site, report) =>
-            reportDuplicates(site.openstack.adminCidrs, (c) => c, (i, c) => report(["openstack", "adminCidrs", i], `${c} is listed twice`)),
+            duplicates(site.openstack.adminCidrs, networkKey, (i, c) => report(["openstack", "adminCidrs", i], `${c} is the same network as an earlier entry`)),
     },
     {
         name: "production admin access is restricted",
-        reads: [["environment"], ["openstack", "adminCidrs"]],
-        checksEachEntry: true,
+        reads: [["environment"], ["openstack", "adminCidrs", "*"]],
         check: (site, report) => {
             if (site.environment !== "production") return;
-            site.openstack.adminCidrs.forEach((text, index) => {
+            each(site.openstack.adminCidrs, (text, index) => {
                 const parsed = parseCidr(text);
                 if (parsed.ok && isAnyAddress(parsed.cidr)) {
                     report(["openstack", "adminCidrs", index], `${text} opens admin access to the whole internet, which production sites refuse; list the operators' networks`);
@@ -68,23 +85,30 @@ export const crossRules: readonly CrossRule[] = [
         },
     },
     {
-        name: "storage areas are distinct and the RSE area exists",
-        reads: [["storage", "storageAreas"], ["storage", "rseStorageArea"]],
+        name: "storage areas are distinct",
+        reads: [["storage", "storageAreas", "*"]],
         check: (site, report) => {
             const areas = site.storage.storageAreas;
-            reportDuplicates(areas, (a) => a.name, (i, name) => report(["storage", "storageAreas", i, "name"], `"${name}" is used by another storage area; names must be unique`));
-            reportDuplicates(areas, accessPointOf, (i, ap) =>
-                report(["storage", "storageAreas", i, "accessPoint"], `"${ap}" is the access point of another storage area; access points must be unique`),
+            duplicates(areas, (a) => a.name, (i, a) => report(["storage", "storageAreas", i, "name"], `"${a.name}" is used by another storage area; names must be unique`));
+            duplicates(areas, accessPointOf, (i, a) =>
+                report(["storage", "storageAreas", i, "accessPoint"], `"${accessPointOf(a)}" is the access point of another storage area; access points must be unique`),
             );
-            const rseArea = site.storage.rseStorageArea;
-            if (rseArea !== undefined && !areas.some((a) => a.name === rseArea)) {
-                report(["storage", "rseStorageArea"], `"${rseArea}" is not a storage area; allowed: ${areas.map((a) => a.name).join(", ")}`);
+        },
+    },
+    {
+        name: "the RSE's storage area exists",
+        reads: [["storage", "storageAreas"], ["storage", "rseStorageArea"]],
+        check: (site, report) => {
+            const name = site.storage.rseStorageArea;
+            const areas = site.storage.storageAreas;
+            if (name !== undefined && !areas.some((a) => a.name === name)) {
+                report(["storage", "rseStorageArea"], `"${name}" is not a storage area; allowed: ${areas.map((a) => a.name).join(", ")}`);
             }
         },
     },
     {
         name: "storage-area quotas fit on the data volume",
-        reads: [["storage", "storageAreas"], ["storage", "volume"]],
+        reads: [["storage", "storageAreas"], ["storage", "volume", "sizeGb"]],
         check: (site, report) => {
             const planned = site.storage.storageAreas.reduce((sum, a) => sum + (a.quotaGb ?? 0), 0);
             if (planned > site.storage.volume.sizeGb) {
@@ -93,27 +117,37 @@ export const crossRules: readonly CrossRule[] = [
         },
     },
     {
-        name: "trusted issuers are distinct from each other and from the site's IAM",
-        reads: [["iam"]],
+        name: "trusted issuers are distinct",
+        reads: [["iam", "trustedIssuers", "*"]],
         check: (site, report) => {
             const issuers = site.iam.trustedIssuers;
-            issuers.forEach((t, i) => {
-                if (t.issuer === site.iam.issuer) report(["iam", "trustedIssuers", i, "issuer"], "is the site's own IAM issuer, which is always trusted; remove this entry");
+            each(issuers, (t, i) => {
                 if (t.name === siteIssuerName) report(["iam", "trustedIssuers", i, "name"], `"${siteIssuerName}" is reserved for the site's own IAM; choose another name`);
             });
-            reportDuplicates(issuers, (t) => t.name, (i, n) => report(["iam", "trustedIssuers", i, "name"], `"${n}" names another trusted issuer; names must be unique`));
-            reportDuplicates(issuers, (t) => t.issuer, (i) => report(["iam", "trustedIssuers", i, "issuer"], "repeats another trusted issuer"));
+            duplicates(issuers, (t) => t.name, (i, t) => report(["iam", "trustedIssuers", i, "name"], `"${t.name}" names another trusted issuer; names must be unique`));
+            duplicates(issuers, (t) => t.issuer, (i) => report(["iam", "trustedIssuers", i, "issuer"], "repeats another trusted issuer"));
         },
     },
     {
-        name: "Rucio peers are other, distinct RSEs",
-        reads: [["rucio", "peers"], ["storage", "rse"]],
-        check: (site, report) => {
-            site.rucio.peers.forEach((p, i) => {
+        name: "the site's own IAM is not listed as a trusted issuer",
+        reads: [["iam", "issuer"], ["iam", "trustedIssuers", "*"]],
+        check: (site, report) =>
+            each(site.iam.trustedIssuers, (t, i) => {
+                if (t.issuer === site.iam.issuer) report(["iam", "trustedIssuers", i, "issuer"], "is the site's own IAM issuer, which is always trusted; remove this entry");
+            }),
+    },
+    {
+        name: "Rucio peers are listed once",
+        reads: [["rucio", "peers", "*"]],
+        check: (site, report) => duplicates(site.rucio.peers, (p) => p.rse, (i, p) => report(["rucio", "peers", i, "rse"], `"${p.rse}" is listed twice`)),
+    },
+    {
+        name: "Rucio peers are other sites",
+        reads: [["rucio", "peers", "*"], ["storage", "rse"]],
+        check: (site, report) =>
+            each(site.rucio.peers, (p, i) => {
                 if (p.rse === site.storage.rse) report(["rucio", "peers", i, "rse"], `"${p.rse}" is this site's own RSE; list other sites' RSEs`);
-            });
-            reportDuplicates(site.rucio.peers, (p) => p.rse, (i, rse) => report(["rucio", "peers", i, "rse"], `"${rse}" is listed twice`));
-        },
+            }),
     },
     {
         name: "the DNS zone is a parent of every hostname",
@@ -129,7 +163,7 @@ export const crossRules: readonly CrossRule[] = [
     },
     {
         name: "a Magnum cluster has a template or the settings to create one",
-        reads: [["cluster"]],
+        reads: [["cluster", "backend"], ["cluster", "template"], ["cluster", "kubernetesVersion"], ["cluster", "image"]],
         check: (site, report) => {
             const c = site.cluster;
             if (c.backend !== "magnum") return;
@@ -145,12 +179,12 @@ export const crossRules: readonly CrossRule[] = [
     },
     {
         name: "node groups are distinct and their bounds hold their count",
-        reads: [["cluster"]],
+        reads: [["cluster", "backend"], ["cluster", "nodeGroups", "*"]],
         check: (site, report) => {
             const c = site.cluster;
             if (c.backend === "existing") return;
-            reportDuplicates(c.nodeGroups, (g) => g.name, (i, n) => report(["cluster", "nodeGroups", i, "name"], `"${n}" names another node group; names must be unique`));
-            c.nodeGroups.forEach((g, i) => {
+            duplicates(c.nodeGroups, (g) => g.name, (i, g) => report(["cluster", "nodeGroups", i, "name"], `"${g.name}" names another node group; names must be unique`));
+            each(c.nodeGroups, (g, i) => {
                 if (g.minCount !== undefined && g.minCount > g.count) report(["cluster", "nodeGroups", i, "minCount"], `${g.minCount} is above count ${g.count}`);
                 if (g.maxCount !== undefined && g.maxCount < g.count) report(["cluster", "nodeGroups", i, "maxCount"], `${g.maxCount} is below count ${g.count}`);
             });

@@ -156,7 +156,7 @@ const magnum = z
         controlPlane: z
             .strictObject({
                 flavor: openstackRef.describe("Flavor of control-plane nodes."),
-                count: z.union([z.literal(1), z.literal(3), z.literal(5)]).default(1).describe("Control-plane nodes: 1, 3 or 5."),
+                count: z.literal([1, 3, 5]).default(1).describe("Control-plane nodes: 1, 3 or 5."),
             })
             .describe("Control plane (Magnum masters)."),
         nodeGroups,
@@ -173,7 +173,7 @@ const capi = z
         controlPlane: z
             .strictObject({
                 flavor: openstackRef.describe("Flavor of control-plane nodes."),
-                count: z.union([z.literal(1), z.literal(3), z.literal(5)]).default(3).describe("Control-plane nodes: 1, 3 or 5."),
+                count: z.literal([1, 3, 5]).default(3).describe("Control-plane nodes: 1, 3 or 5."),
             })
             .describe("Control plane."),
         nodeGroups,

@@ -1,11 +1,14 @@
 // The stack's secret keys: values that cannot be generated (@pulumi/random covers the rest).
 // Each key says when a site needs it; the loader refuses missing ones and plaintext ones.
 import type { SiteConfig } from "./schema";
+import type { ReadPath } from "./partial";
 
 export interface SecretKeySpec {
     readonly description: string;
     /** When a site needs the key, as the config reads; shown in errors and the README. */
     readonly neededWhen: string;
+    /** The one config field the need depends on, so that it is judged even when other parts are invalid. */
+    readonly reads: ReadPath;
     readonly needed: (site: SiteConfig) => boolean;
     /** The value is a structured object (set with `pulumi config set --secret --path`). */
     readonly structured?: boolean;
@@ -19,6 +22,7 @@ export const secretKeys = {
     openstackApplicationCredentialSecret: {
         description: "Secret of the OpenStack application credential named in site.openstack.applicationCredentialId.",
         neededWhen: "site.openstack.applicationCredentialId is set",
+        reads: ["openstack", "applicationCredentialId"],
         needed: (s) => s.openstack.applicationCredentialId !== undefined,
         secret: true,
         setWith: "pulumi config set --secret openstackApplicationCredentialSecret",
@@ -26,6 +30,7 @@ export const secretKeys = {
     iamAdminClientSecret: {
         description: "Secret of the IAM admin client (site.iam.adminClientId).",
         neededWhen: 'site.iam.registration is "admin"',
+        reads: ["iam", "registration"],
         needed: (s) => s.iam.registration === "admin",
         secret: true,
         setWith: "pulumi config set --secret iamAdminClientSecret",
@@ -33,6 +38,7 @@ export const secretKeys = {
     iamClientSecrets: {
         description: "Secrets of pre-registered IAM clients: {jupyterhub, tokenExchange, rucio, storm}.",
         neededWhen: 'site.iam.registration is "static"',
+        reads: ["iam", "registration"],
         needed: (s) => s.iam.registration === "static",
         structured: true,
         secret: true,
@@ -41,6 +47,7 @@ export const secretKeys = {
     kubeconfig: {
         description: "Kubeconfig of an existing cluster.",
         neededWhen: 'site.cluster.backend is "existing"',
+        reads: ["cluster", "backend"],
         needed: (s) => s.cluster.backend === "existing",
         secret: true,
         setWith: "pulumi config set --secret kubeconfig < kubeconfig.yaml",
@@ -48,6 +55,7 @@ export const secretKeys = {
     capiManagementKubeconfig: {
         description: "Kubeconfig of the Cluster API management cluster.",
         neededWhen: 'site.cluster.backend is "capi"',
+        reads: ["cluster", "backend"],
         needed: (s) => s.cluster.backend === "capi",
         secret: true,
         setWith: "pulumi config set --secret capiManagementKubeconfig < management-kubeconfig.yaml",
@@ -55,6 +63,7 @@ export const secretKeys = {
     stormHostKey: {
         description: "Private key (PEM) of a provided StoRM host certificate.",
         neededWhen: 'site.certificates.storm is "provided"',
+        reads: ["certificates", "storm"],
         needed: (s) => s.certificates.storm === "provided",
         secret: true,
         setWith: "pulumi config set --secret stormHostKey < hostkey.pem",
@@ -62,6 +71,7 @@ export const secretKeys = {
     stormHostCertificate: {
         description: "Provided StoRM host certificate with its chain (PEM); public, so not a secret.",
         neededWhen: 'site.certificates.storm is "provided"',
+        reads: ["certificates", "storm"],
         needed: (s) => s.certificates.storm === "provided",
         secret: false,
         setWith: "pulumi config set stormHostCertificate < hostcert.pem",

@@ -2,9 +2,10 @@
 // and the separate secret keys. Pure: it sees key names and whether each is secret, never a
 // secret value, so no problem message can contain one.
 import { siteSchema, type SiteConfig } from "./schema";
-import { crossRules, type CrossRule } from "./rules";
+import { crossRules } from "./rules";
+import { readParts } from "./partial";
 import { secretKeys, secretKeyNames, siteKey, type SecretKeySpec } from "./secrets";
-import { issueMessage, sitePath, unknownKeyMessage, type IssuePath, type Problem } from "./messages";
+import { issueMessage, sitePath, unknownKeyMessage, type Problem } from "./messages";
 
 export const projectName = "srcnet-site";
 
@@ -27,19 +28,10 @@ export type Validation =
 
 const configKey = (key: string) => `${projectName}:${key}`;
 
-const isPrefix = (prefix: IssuePath, path: IssuePath) => prefix.length <= path.length && prefix.every((k, i) => k === path[i]);
-
-/** Whether a rule can trust what it reads: nothing at or above a read path failed, nor inside it unless the rule copes. */
-function readable(failed: readonly IssuePath[], rule: Pick<CrossRule, "reads" | "checksEachEntry">): boolean {
-    return !failed.some((f) => rule.reads.some((r) => isPrefix(f, r) || (!rule.checksEachEntry && isPrefix(r, f))));
-}
-
-/** Parses the site object; returns zod's best-effort value as well, for rules on the valid parts. */
-function parseSite(raw: unknown): { value: unknown; problems: Problem[]; failedPaths: IssuePath[] } {
+/** Problems the schema finds in the site object, an unknown key as one problem per key. */
+function schemaProblems(raw: unknown): Problem[] {
     const allowedKeys = new Map<string, readonly string[]>();
-    let value: unknown = raw;
-    const capturing = siteSchema.superRefine((v) => void (value = v), { when: () => true });
-    const result = capturing.safeParse(raw, {
+    const result = siteSchema.safeParse(raw, {
         error: (iss) => {
             if (iss.code === "unrecognized_keys") {
                 const shape = (iss.inst as { _zod?: { def?: { shape?: object } } } | undefined)?._zod?.def?.shape ?? {};
@@ -48,39 +40,31 @@ function parseSite(raw: unknown): { value: unknown; problems: Problem[]; failedP
             return issueMessage(iss);
         },
     });
-    if (result.success) {
-        return { value: result.data, problems: [], failedPaths: [] };
-    }
-    const problems: Problem[] = [];
-    const failedPaths: IssuePath[] = [];
-    for (const issue of result.error.issues) {
-        if (issue.code === "unrecognized_keys") {
-            const allowed = allowedKeys.get(JSON.stringify(issue.path)) ?? [];
-            for (const key of issue.keys) {
-                problems.push({ where: sitePath([...issue.path, key]), message: unknownKeyMessage(key, allowed) });
-            }
-            // An unknown key does not make the known ones unreliable.
-            continue;
-        }
-        problems.push({ where: sitePath(issue.path), message: issue.message });
-        failedPaths.push(issue.path);
-    }
-    return { value, problems, failedPaths };
+    if (result.success) return [];
+    return result.error.issues.flatMap((issue): Problem[] =>
+        issue.code === "unrecognized_keys"
+            ? issue.keys.map((key) => ({
+                  where: sitePath([...issue.path, key]),
+                  message: unknownKeyMessage(key, allowedKeys.get(JSON.stringify(issue.path)) ?? []),
+              }))
+            : [{ where: sitePath(issue.path), message: issue.message }],
+    );
 }
 
 function checkKeys(keys: readonly ConfigKey[]): Problem[] {
     const known = [siteKey, ...secretKeyNames];
     return keys
         .filter((k) => !known.includes(k.key))
-        .map((k) => ({ where: configKey(k.key), message: unknownKeyMessage(k.key, known).replace("allowed keys here", "known keys") }));
+        .map((k) => ({ where: configKey(k.key), message: unknownKeyMessage(k.key, known, "known keys") }));
 }
 
-function checkSecrets(site: SiteConfig, keys: readonly ConfigKey[]): Problem[] {
+function checkSecrets(raw: unknown, keys: readonly ConfigKey[]): Problem[] {
     const problems: Problem[] = [];
     for (const name of secretKeyNames) {
         const spec: SecretKeySpec = secretKeys[name];
         const given = keys.find((k) => k.key === name);
-        if (spec.needed(site) && given === undefined) {
+        const site = readParts(siteSchema, raw, [spec.reads]) as SiteConfig | undefined;
+        if (site !== undefined && spec.needed(site) && given === undefined) {
             problems.push({ where: configKey(name), message: `is required because ${spec.neededWhen}; set it with: ${spec.setWith}` });
         }
         if (given !== undefined && spec.secret && !given.secret) {
@@ -97,17 +81,12 @@ export function validateStackConfig(input: StackConfigInput): Validation {
         problems.push({ where: configKey(siteKey), message: "is required: the site's structured config (see config/site.schema.json)" });
         return { ok: false, problems };
     }
-    const parsed = parseSite(input.site);
-    problems.push(...parsed.problems);
-    const site = parsed.value as SiteConfig;
+    problems.push(...schemaProblems(input.site));
     for (const rule of crossRules) {
-        if (readable(parsed.failedPaths, rule)) {
-            rule.check(site, (path, message) => problems.push({ where: sitePath(path), message }));
-        }
+        const site = readParts(siteSchema, input.site, rule.reads) as SiteConfig | undefined;
+        if (site !== undefined) rule.check(site, (path, message) => problems.push({ where: sitePath(path), message }));
     }
-    // Whether a secret is required depends on choices spread over the site object.
-    if (readable(parsed.failedPaths, { reads: [["openstack"], ["iam"], ["cluster"], ["certificates"]] })) {
-        problems.push(...checkSecrets(site, input.keys));
-    }
-    return problems.length === 0 ? { ok: true, site } : { ok: false, problems };
+    problems.push(...checkSecrets(input.site, input.keys));
+    if (problems.length > 0) return { ok: false, problems };
+    return { ok: true, site: siteSchema.parse(input.site) };
 }
