@@ -7,6 +7,8 @@ import { stringify } from "yaml";
 import type { RecordedResource } from "../tools/engine/record";
 import { readStackConfig, stackNameOf } from "../tools/engine/stack-file";
 import { extractArtifacts } from "../tools/synth/artifacts";
+import { diagram } from "../tools/synth/diagram";
+import { withoutProvider } from "../tools/synth/plan";
 import { createSeconds } from "../tools/synth/create-times";
 import { creationDependencies, criticalPath } from "../tools/synth/critical-path";
 import { synthesize } from "../tools/synth/synthesize";
@@ -202,6 +204,42 @@ describe("synth building blocks", () => {
         const path = criticalPath(resources);
         expect(path.chain).to.deep.equal([p, "urn:pulumi:s::p::my:Comp$openstack:compute/instance:Instance::vm", "urn:pulumi:s::p::openstack:dns/recordSet:RecordSet::dns"]);
         expect(path.seconds).to.equal(120 + 15);
+    });
+
+    it("finds custom resources that name no provider, which pulumi up would refuse", () => {
+        const p = "urn:pulumi:s::p::pulumi:providers:openstack::os";
+        const missing = withoutProvider([
+            resource(p, { type: "pulumi:providers:openstack" }),
+            resource("urn:with", { provider: p }),
+            resource("urn:without"),
+            resource("urn:component", { custom: false, type: "my:Comp" }),
+        ]);
+        expect(missing.map((r) => r.urn)).to.deep.equal(["urn:without"]);
+    });
+
+    it("draws parts nested in their composer, with an arrow from a part to each part that waits for it", () => {
+        const site = "urn:pulumi:s::p::srcnet:site:SrcSite::s";
+        const net = "urn:pulumi:s::p::srcnet:site:SrcSite$srcnet:network:SiteNetwork::s-network";
+        const storage = "urn:pulumi:s::p::srcnet:site:SrcSite$srcnet:storage:Storage::s-storage";
+        const subnet = `${net}$openstack:networking/subnet:Subnet::s-subnet`;
+        const mmd = diagram([
+            resource(site, { custom: false, type: "srcnet:site:SrcSite" }),
+            resource(net, { custom: false, type: "srcnet:network:SiteNetwork", parent: site }),
+            resource(storage, { custom: false, type: "srcnet:storage:Storage", parent: site }),
+            resource(subnet, { parent: net, type: "openstack:networking/subnet:Subnet" }),
+            resource(`${storage}$openstack:compute/instance:Instance::s-vm`, { parent: storage, type: "openstack:compute/instance:Instance", dependsOn: [subnet] }),
+        ]);
+        expect(mmd).to.equal(
+            [
+                "flowchart LR",
+                '  subgraph c0["s<br/><i>SrcSite</i>"]',
+                '    c1["s-network<br/><i>SiteNetwork</i><br/>1 Subnet"]',
+                '    c2["s-storage<br/><i>Storage</i><br/>1 Instance"]',
+                "  end",
+                "  c1 --> c2",
+                "",
+            ].join("\n"),
+        );
     });
 
     it("reports a dependency cycle instead of looping", () => {
