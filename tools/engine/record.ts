@@ -44,7 +44,11 @@ export interface RecordOptions {
     readonly secretKeys: readonly string[];
 }
 
-const stackType = "pulumi:pulumi:Stack";
+/** Type token of the root resource every stack has. */
+export const stackType = "pulumi:pulumi:Stack";
+
+/** Type tokens of provider resources start with this. */
+export const providerTypePrefix = "pulumi:providers:";
 
 /** The part of a provider reference (`<urn>::<id>`) that names the provider. */
 function providerUrn(reference: string): string | null {

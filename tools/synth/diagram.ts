@@ -1,9 +1,7 @@
 // A Mermaid diagram of the site's components: each part with what it holds, and an arrow from
 // a part to every part that waits for it.
-import type { RecordedResource } from "../engine/record";
+import { stackType, type RecordedResource } from "../engine/record";
 import { countByType, ownerFinder, shortType } from "./ownership";
-
-const stackType = "pulumi:pulumi:Stack";
 
 export function diagram(resources: readonly RecordedResource[]): string {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));

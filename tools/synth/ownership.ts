@@ -1,12 +1,10 @@
 // Which component holds each resource, and short type names for people: shared by the
 // summary and the diagram.
-import type { RecordedResource } from "../engine/record";
-
-const providerPrefix = "pulumi:providers:";
+import { providerTypePrefix, type RecordedResource } from "../engine/record";
 
 /** `Subnet` for `openstack:networking/subnet:Subnet`; `openstack provider` for a provider. */
 export function shortType(type: string): string {
-    return type.startsWith(providerPrefix) ? `${type.slice(providerPrefix.length)} provider` : (type.split(":").pop() ?? type);
+    return type.startsWith(providerTypePrefix) ? `${type.slice(providerTypePrefix.length)} provider` : (type.split(":").pop() ?? type);
 }
 
 /** Returns the nearest component ancestor of a resource (the stack for top-level ones). */

@@ -1,5 +1,5 @@
 // plan.json: what `pulumi up` would create for a site, as reviewers read it.
-import type { Recording, RecordedResource } from "../engine/record";
+import { providerTypePrefix, type Recording, type RecordedResource } from "../engine/record";
 import type { Json } from "../engine/serialized";
 import { criticalPath, type CriticalPath } from "./critical-path";
 
@@ -26,5 +26,5 @@ export function buildPlan(recording: Recording): Plan {
  * project, so `pulumi up` would refuse each of them.
  */
 export function withoutProvider(resources: readonly RecordedResource[]): RecordedResource[] {
-    return resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:") && r.provider === null);
+    return resources.filter((r) => r.custom && !r.type.startsWith(providerTypePrefix) && r.provider === null);
 }
