@@ -48,7 +48,10 @@ export interface RseModel {
     readonly area: DerivedStorageArea;
     /** Rucio protocol: scheme, hostname, port and prefix of files on the RSE. */
     readonly protocol: { readonly scheme: "davs"; readonly hostname: string; readonly port: number; readonly prefix: string };
-    /** Scope paths in tokens are relative to the storage area, so Rucio's tokens start at its root. */
+    /**
+     * Rucio strips this from a file's path to get the path of the token scope it asks for;
+     * StoRM scope paths are relative to the storage area, so it is the area's access point.
+     */
     readonly oidcBasePath: string;
 }
 
@@ -104,7 +107,7 @@ export function deriveSite(config: SiteConfig): SiteModel {
                 name: config.storage.rse,
                 area: rseArea,
                 protocol: { scheme: "davs", hostname: hostnames.storm, port: ports.webdav, prefix: `${rseArea.accessPoint}/` },
-                oidcBasePath: "/",
+                oidcBasePath: rseArea.accessPoint,
             },
         },
         tags: ["srcnet-site", `site:${config.name}`, `environment:${config.environment}`],

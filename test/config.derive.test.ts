@@ -186,7 +186,8 @@ describe("config/derive: the RSE", () => {
         expect(rse.name).to.equal("DEV_STORM");
         expect(rse.area.name).to.equal("dev");
         expect(rse.protocol).to.deep.equal({ scheme: "davs", hostname: "storm.dev.srcnet.example.org", port: 8443, prefix: "/dev/" });
-        expect(rse.oidcBasePath).to.equal("/");
+        // Rucio strips this from /dev/<path>, leaving the path relative to the storage area that StoRM's scopes use.
+        expect(rse.oidcBasePath).to.equal("/dev");
     });
 
     it("is the area named by rseStorageArea", () => {
@@ -197,7 +198,7 @@ describe("config/derive: the RSE", () => {
 
     it("takes the prefix from an explicit access point", () => {
         const model = modelOf("uksrc", (s) => (s.storage.storageAreas[0].accessPoint = "/skao/data"));
-        expect(model.storage.rse).to.deep.include({ name: "UKSRC_STORM", oidcBasePath: "/" });
+        expect(model.storage.rse).to.deep.include({ name: "UKSRC_STORM", oidcBasePath: "/skao/data" });
         expect(model.storage.rse.area.name).to.equal("skao");
         expect(model.storage.rse.protocol).to.deep.equal({ scheme: "davs", hostname: "storm.uksrc.example.ac.uk", port: 8443, prefix: "/skao/data/" });
     });
