@@ -37,10 +37,20 @@ export interface TrustedIssuer {
 
 export interface DerivedStorageArea extends StorageArea {
     readonly accessPoint: string;
-    /** Directory on the storage VM. */
+    /** Directory on the storage VM; also the path it exports over NFS. */
     readonly rootPath: string;
     /** davs:// URL of the area on the WebDAV endpoint. */
     readonly url: string;
+    /** How Rucio addresses the area as an RSE protocol. */
+    readonly rucio: {
+        /** Protocol prefix: files live at <prefix><lfn2pfn path>. */
+        readonly prefix: string;
+        /**
+         * Rucio strips this from a file's path to get the path of the token scope it asks for;
+         * StoRM scope paths are relative to the storage area, so it is the area's access point.
+         */
+        readonly oidcBasePath: string;
+    };
 }
 
 export interface RseModel {
@@ -48,10 +58,6 @@ export interface RseModel {
     readonly area: DerivedStorageArea;
     /** Rucio protocol: scheme, hostname, port and prefix of files on the RSE. */
     readonly protocol: { readonly scheme: "davs"; readonly hostname: string; readonly port: number; readonly prefix: string };
-    /**
-     * Rucio strips this from a file's path to get the path of the token scope it asks for;
-     * StoRM scope paths are relative to the storage area, so it is the area's access point.
-     */
     readonly oidcBasePath: string;
 }
 
@@ -69,9 +75,19 @@ export interface SiteModel {
     readonly storage: {
         readonly areas: readonly DerivedStorageArea[];
         readonly rse: RseModel;
+        /** Networks the storage areas are exported to read-only over NFS: where the cluster's nodes are. */
+        readonly nfsClients: readonly string[];
     };
     /** Tags set on every OpenStack resource that takes them. */
     readonly tags: readonly string[];
+}
+
+/** Magnum and Cluster API nodes join the site subnet; an existing cluster's nodes come from where config says. */
+function nfsClientsOf(config: SiteConfig): string[] {
+    if (config.cluster.backend === "existing") {
+        return config.cluster.nodeCidr ? [config.cluster.nodeCidr] : [];
+    }
+    return [config.openstack.network.cidr];
 }
 
 /** A resource name: the site name, then the parts, joined by '-'. */
@@ -88,6 +104,7 @@ export function deriveSite(config: SiteConfig): SiteModel {
             accessPoint,
             rootPath: `${dataMountPath}/${area.name}`,
             url: `davs://${hostnames.storm}:${ports.webdav}${accessPoint}`,
+            rucio: { prefix: `${accessPoint}/`, oidcBasePath: accessPoint },
         };
     });
     const rseArea = areas.find((a) => a.name === config.storage.rseStorageArea) ?? areas[0];
@@ -106,9 +123,10 @@ export function deriveSite(config: SiteConfig): SiteModel {
             rse: {
                 name: config.storage.rse,
                 area: rseArea,
-                protocol: { scheme: "davs", hostname: hostnames.storm, port: ports.webdav, prefix: `${rseArea.accessPoint}/` },
-                oidcBasePath: rseArea.accessPoint,
+                protocol: { scheme: "davs", hostname: hostnames.storm, port: ports.webdav, prefix: rseArea.rucio.prefix },
+                oidcBasePath: rseArea.rucio.oidcBasePath,
             },
+            nfsClients: nfsClientsOf(config),
         },
         tags: ["srcnet-site", `site:${config.name}`, `environment:${config.environment}`],
     };

@@ -49,6 +49,9 @@ export const httpsUrl = z.string().refine(httpsUrlCheck, {
     error: "must be an https:// URL without user, query or fragment, such as https://iam.example.org/",
 });
 
+/** An issuer: StoRM lists issuers comma-separated in a storage area's `orgs`, so it cannot hold a comma. */
+export const issuerUrl = httpsUrl.refine((value) => !value.includes(","), { error: "must not contain a comma (StoRM lists issuers comma-separated)" });
+
 export const cidr = z.string().superRefine((value, ctx) => {
     const result = parseCidr(value);
     if (!result.ok) {

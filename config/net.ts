@@ -101,6 +101,11 @@ export function overlaps(a: Cidr, b: Cidr): boolean {
     return a.network >> shortest === b.network >> shortest;
 }
 
+/** The n-th address of a network, as text (the network itself is n = 0). */
+export function hostAddress(c: Cidr, n: number): string {
+    return formatAddress(c.network + BigInt(n), c.version);
+}
+
 /** The OpenStack security-group ethertype for a CIDR. */
 export function ethertype(c: Cidr): "IPv4" | "IPv6" {
     return c.version === 4 ? "IPv4" : "IPv6";

@@ -10,6 +10,7 @@ import {
     email,
     gigabytes,
     httpsUrl,
+    issuerUrl,
     kubernetesVersion,
     openstackRef,
     rseName,
@@ -47,7 +48,7 @@ const openstack = z
 
 const trustedIssuer = z.strictObject({
     name: dnsLabel.describe("Short name of the issuer, used in StoRM's oauth.issuers list."),
-    issuer: httpsUrl.describe("Exact issuer string of the tokens (as in their iss claim)."),
+    issuer: issuerUrl.describe("Exact issuer string of the tokens (as in their iss claim)."),
 });
 
 const iamClientRef = z.strictObject({
@@ -55,7 +56,7 @@ const iamClientRef = z.strictObject({
 });
 
 const iamCommon = {
-    issuer: httpsUrl.describe(
+    issuer: issuerUrl.describe(
         "The IAM issuer exactly as it appears in tokens, trailing slash included; StoRM and Rucio compare it byte for byte.",
     ),
     trustedIssuers: z
@@ -126,6 +127,9 @@ const storage = z
             .enum(["rpm", "container"])
             .default("rpm")
             .describe("rpm: storm-webdav from the StoRM EL9 repository; container: the storm-webdav image under podman."),
+        heapMb: count(512, 65536)
+            .optional()
+            .describe("Java heap of StoRM-WebDAV in MB; defaults to a quarter of the flavor's RAM, between 1024 and 2048."),
         volume: z
             .strictObject({
                 sizeGb: gigabytes.describe("Size of the Cinder data volume."),

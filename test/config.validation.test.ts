@@ -695,7 +695,7 @@ describe("config validation: several problems at once", () => {
         expect(problems).to.have.members([
             `site.storage.rse: ${rseNameMessage}`,
             "site.storage.flavor: is required (a string)",
-            'site.storage.flavour: unknown key (did you mean "flavor"?); allowed keys here: rse, image, flavor, deployment, volume, rseStorageArea, storageAreas',
+            'site.storage.flavour: unknown key (did you mean "flavor"?); allowed keys here: rse, image, flavor, deployment, heapMb, volume, rseStorageArea, storageAreas',
             `site.openstack.adminCidrs[0]: 0.0.0.0/0 ${wholeInternet}`,
         ]);
         expect(problems).to.have.length(4);

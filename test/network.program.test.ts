@@ -59,6 +59,8 @@ describe("network part under the recording engine (dev site)", () => {
                 "dev-storage-id ingress IPv6 tcp 8443 ::/0",
                 "dev-storage-id ingress IPv4 tcp 80 0.0.0.0/0",
                 "dev-storage-id ingress IPv6 tcp 80 ::/0",
+                "dev-storage-id ingress IPv4 tcp 8085 10.42.0.0/24",
+                "dev-storage-id ingress IPv4 tcp 2049 10.42.0.0/24",
                 "dev-web-id ingress IPv4 tcp 443 0.0.0.0/0",
                 "dev-web-id ingress IPv6 tcp 443 ::/0",
                 "dev-web-id ingress IPv4 tcp 80 0.0.0.0/0",
@@ -103,7 +105,7 @@ describe("network part: config changes", () => {
         const run = await runSite(site, { secrets: secretsOf("dev") });
         const ssh = ofType(run, T.rule).filter((r) => inputsOf(r).portRangeMin === 22);
         expect(ssh.map((r) => inputsOf(r).remoteIpPrefix)).to.deep.equal(["198.51.100.0/24"]);
-        expect(ofType(run, T.rule)).to.have.length(11);
+        expect(ofType(run, T.rule)).to.have.length(13);
     });
 
     it("passes an application credential to the provider as a secret", async () => {

@@ -74,7 +74,7 @@ describe("synth of the dev stack", () => {
         const net = plan.resources.find((r: any) => r.type === "srcnet:network:SiteNetwork");
         const site = plan.resources.find((r: any) => r.type === "srcnet:site:SrcSite");
         expect(net.parent).to.equal(site.urn);
-        expect(plan.resources.filter((r: any) => r.parent === net.urn).length).to.equal(20);
+        expect(plan.resources.filter((r: any) => r.parent === net.urn).length).to.equal(22);
     });
 
     it("records dependency edges through inputs", () => {
@@ -92,7 +92,7 @@ describe("synth of the dev stack", () => {
         for (let i = 1; i < chain.length; i++) expect(deps.get(chain[i]), chain[i]).to.include(chain[i - 1]);
         const total = chain.reduce((sum, urn) => sum + createSeconds((byUrn.get(urn) as any).type).seconds, 0);
         expect(plan.criticalPath.seconds).to.equal(total);
-        expect(chain[chain.length - 1]).to.match(/RouterInterface::dev-router-subnet$/);
+        expect(chain[chain.length - 1]).to.match(/Instance::dev-storm$/);
     });
 
     it("masks the secure value's placeholder wherever it is used", () => {
@@ -105,7 +105,7 @@ describe("synth of the dev stack", () => {
         expect(mmd.split("\n")[0]).to.equal("flowchart LR");
         expect(mmd).to.match(/subgraph c\d+\["dev<br\/><i>SrcSite<\/i>/);
         expect(mmd).to.include("dev-network<br/><i>SiteNetwork</i>");
-        expect(mmd).to.include("12 SecGroupRule");
+        expect(mmd).to.include("14 SecGroupRule");
     });
 
     it("produces the same bytes on every run, for reviewable diffs", async () => {
@@ -154,8 +154,9 @@ describe("synth: secrets and failures", () => {
         const out = tmp();
         const run = spawnSync(process.execPath, [synthCli, "--stack", "uksrc", "--out", out], { cwd: repoRoot, encoding: "utf8" });
         expect(run.status, run.stderr).to.equal(0);
-        expect(run.stdout).to.match(/^srcnet-site uksrc: \d+ resources in 2 components/);
-        expect(run.stdout).to.include("uksrc-network (SiteNetwork): 20 (1 Network, 1 Router, 1 RouterInterface, 4 SecGroup, 12 SecGroupRule, 1 Subnet)");
+        expect(run.stdout).to.match(/^srcnet-site uksrc: \d+ resources in 3 components/);
+        expect(run.stdout).to.include("uksrc-network (SiteNetwork): 22 (1 Network, 1 Router, 1 RouterInterface, 4 SecGroup, 14 SecGroupRule, 1 Subnet)");
+        expect(run.stdout).to.include("uksrc-storage (StorageNode): 5 (1 FloatingIp, 1 FloatingIpAssociate, 1 Instance, 1 Port, 1 Volume)");
         expect(run.stdout).to.match(/critical path: ~\d+ s/);
         expect(run.stderr).to.include("3 secure value(s) cannot be decrypted offline");
         expect(run.stderr).to.include("srcnet-site:capiManagementKubeconfig");

@@ -17,10 +17,15 @@ export interface IngressRule {
     readonly from: Source;
 }
 
-/** A rule a part of the site needs between site hosts, added to the `site` group. */
-export type SiteRule = IngressRule;
-
 export type SecurityGroupRole = "admin" | "storage" | "web" | "site";
+
+/**
+ * Traffic a part of the site needs between site hosts, admitted by the group of the hosts that
+ * receive it (`storage` for the StoRM node, `site` for every host), so that no other host opens it.
+ */
+export interface SiteRule extends IngressRule {
+    readonly to: Exclude<SecurityGroupRole, "admin">;
+}
 
 export interface SecurityGroupPlan {
     readonly role: SecurityGroupRole;
@@ -51,6 +56,7 @@ export interface NetworkFacts {
 const fromAnywhere: Source = { kind: "anywhere" };
 
 export function planSecurityGroups(facts: NetworkFacts, siteRules: readonly SiteRule[]): SecurityGroupPlan[] {
+    const rulesTo = (role: SecurityGroupRole): IngressRule[] => siteRules.filter((r) => r.to === role).map(({ to: _to, ...rule }) => rule);
     return [
         {
             role: "admin",
@@ -64,6 +70,7 @@ export function planSecurityGroups(facts: NetworkFacts, siteRules: readonly Site
             ingress: [
                 { description: "WebDAV over TLS", protocol: "tcp", port: ports.webdav, from: fromAnywhere },
                 { description: "ACME HTTP-01 challenges for the host certificate", protocol: "tcp", port: ports.http, from: fromAnywhere },
+                ...rulesTo("storage"),
             ],
             egress: false,
         },
@@ -73,13 +80,14 @@ export function planSecurityGroups(facts: NetworkFacts, siteRules: readonly Site
             ingress: [
                 { description: "HTTPS", protocol: "tcp", port: ports.https, from: fromAnywhere },
                 { description: "ACME HTTP-01 challenges and redirects to HTTPS", protocol: "tcp", port: ports.http, from: fromAnywhere },
+                ...rulesTo("web"),
             ],
             egress: false,
         },
         {
             role: "site",
-            description: "Every site host: traffic between site hosts that a part needs, and outbound traffic",
-            ingress: siteRules,
+            description: "Every site host: traffic between site hosts that every host needs, and outbound traffic",
+            ingress: rulesTo("site"),
             egress: true,
         },
     ];

@@ -1,24 +1,51 @@
 // What the recording engine answers in place of the cloud: deterministic IDs, inputs echoed as
-// state, and invoke results shaped like the real ones. Nothing leaves the process.
+// state, the outputs the cloud would compute (addresses) made up deterministically, and invoke
+// results shaped like the real ones. Nothing leaves the process.
+import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { cidr, hostAddress } from "../../config/net";
 
 /** A readable, deterministic ID: the resource's logical name. */
 export const mockId = (name: string) => `${name}-id`;
 
-/** Results of the invokes the program uses (data sources), keyed by token. */
-const invokeResults: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {
-    "openstack:networking/getNetwork:getNetwork": (inputs) => ({ ...inputs, id: mockId(`network-${String(inputs.name)}`) }),
-};
+/** A number in [lo, hi] fixed by a name, so that made-up addresses do not depend on registration order. */
+function slot(name: string, lo: number, hi: number): number {
+    return lo + (createHash("sha256").update(name).digest().readUInt32BE(0) % (hi - lo + 1));
+}
 
-export const recordingMocks: pulumi.runtime.Mocks = {
-    newResource(args) {
-        return { id: args.id || mockId(args.name), state: { ...args.inputs } };
-    },
-    call(args) {
-        const result = invokeResults[args.token];
-        if (!result) {
-            throw new Error(`the recording engine has no result for invoke ${args.token}; add one in tools/engine/mocks.ts`);
-        }
-        return result(args.inputs);
-    },
-};
+type State = Record<string, unknown>;
+
+/** Mocks for one recording: they remember what was created, so a port can take its subnet's range. */
+export function recordingMocks(): pulumi.runtime.Mocks {
+    const created = new Map<string, State>();
+    const computed: Record<string, (name: string, inputs: State) => State> = {
+        // Documentation range (TEST-NET-3): clearly not a real address.
+        "openstack:networking/floatingIp:FloatingIp": (name) => ({ address: `203.0.113.${slot(name, 10, 250)}` }),
+        "openstack:networking/port:Port": (name, inputs) => {
+            const subnetId = (inputs.fixedIps as { subnetId?: string }[] | undefined)?.[0]?.subnetId;
+            const subnetCidr = subnetId ? (created.get(subnetId)?.cidr as string | undefined) : undefined;
+            return { allFixedIps: subnetCidr ? [hostAddress(cidr(subnetCidr), slot(name, 10, 250))] : [] };
+        },
+    };
+    const invokeResults: Record<string, (inputs: State) => State> = {
+        "openstack:networking/getNetwork:getNetwork": (inputs) => ({ ...inputs, id: mockId(`network-${String(inputs.name)}`) }),
+        "openstack:images/getImage:getImage": (inputs) => ({ ...inputs, id: mockId(`image-${String(inputs.name)}`) }),
+        // A typical 4-core, 8 GB flavor.
+        "openstack:compute/getFlavor:getFlavor": (inputs) => ({ ...inputs, id: mockId(`flavor-${String(inputs.name)}`), ram: 8192, vcpus: 4, disk: 40 }),
+    };
+    return {
+        newResource(args) {
+            const id = args.id || mockId(args.name);
+            const state = { ...args.inputs, ...(computed[args.type]?.(args.name, args.inputs) ?? {}) };
+            created.set(id, state);
+            return { id, state };
+        },
+        call(args) {
+            const result = invokeResults[args.token];
+            if (!result) {
+                throw new Error(`the recording engine has no result for invoke ${args.token}; add one in tools/engine/mocks.ts`);
+            }
+            return result(args.inputs);
+        },
+    };
+}

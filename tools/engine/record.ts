@@ -20,6 +20,8 @@ export interface RecordedResource {
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
     readonly deletedWith?: string;
+    /** Replaced by deleting first (a volume or port that only one VM can hold). */
+    readonly deleteBeforeReplace?: boolean;
     readonly ignoreChanges?: readonly string[];
     readonly replaceOnChanges?: readonly string[];
 }
@@ -69,6 +71,7 @@ interface RegisterRequest {
     getProtect(): boolean | undefined;
     getRetainondelete(): boolean | undefined;
     getDeletedwith(): string;
+    getDeletebeforereplace(): boolean;
     getIgnorechangesList(): string[];
     getReplaceonchangesList(): string[];
 }
@@ -110,6 +113,7 @@ function toRecord(req: RegisterRequest, project: string, stack: string): Recorde
         protect: req.getProtect() ?? false,
         retainOnDelete: req.getRetainondelete() ?? false,
         ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() } : {}),
+        ...(req.getDeletebeforereplace() ? { deleteBeforeReplace: true } : {}),
         ...(ignoreChanges.length ? { ignoreChanges } : {}),
         ...(replaceOnChanges.length ? { replaceOnChanges } : {}),
     };
@@ -128,7 +132,7 @@ export function recordProgram(program: () => unknown, options: RecordOptions): P
 async function recordOnce(program: () => unknown, options: RecordOptions): Promise<Recording> {
     const { project, stack } = options;
     pulumi.runtime.setAllConfig({ ...options.config }, [...options.secretKeys]);
-    await pulumi.runtime.setMocks(recordingMocks, project, stack, false);
+    await pulumi.runtime.setMocks(recordingMocks(), project, stack, false);
 
     const monitor = pulumi.runtime.getMonitor() as unknown as RecordableMonitor;
     monitor.newUrn = (parent, type, name) => urnOf(project, stack, parent, type, name);

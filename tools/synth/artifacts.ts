@@ -4,6 +4,7 @@
 import { stringify } from "yaml";
 import type { RecordedResource } from "../engine/record";
 import type { Json } from "../engine/serialized";
+import { readBundleMetadata } from "../../components/storage/render/config-bundle";
 
 export interface Artifact {
     /** Path under artifacts/: `<resource name>/<file>`. */
@@ -23,9 +24,16 @@ function filesOf(value: Json | undefined, label: string): { file: string; conten
     return Object.entries(value).map(([file, content]) => ({ file, content: text(content) }));
 }
 
+/** Files a node receives through its instance metadata (the storage node's bundle), under metadata/. */
+function bundleFiles(metadata: Json | undefined): { file: string; content: string }[] {
+    if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata)) return filesOf(metadata, "metadata");
+    const bundle = readBundleMetadata(metadata);
+    return bundle ? bundle.files.map((f) => ({ file: `metadata${f.path}`, content: f.content })) : [];
+}
+
 /** Which inputs of which resource types are rendered files. */
 const extractors: Record<string, Extract> = {
-    "openstack:compute/instance:Instance": (i) => filesOf(i.userData, "user-data"),
+    "openstack:compute/instance:Instance": (i) => [...filesOf(i.userData, "user-data"), ...bundleFiles(i.metadata)],
     "kubernetes:helm.sh/v3:Release": (i) => (i.values !== undefined ? [{ file: "values.yaml", content: text(i.values) }] : []),
     "kubernetes:core/v1:ConfigMap": (i) => filesOf(i.data, "data"),
     "kubernetes:core/v1:Secret": (i) => [...filesOf(i.data, "data"), ...filesOf(i.stringData, "stringData")],

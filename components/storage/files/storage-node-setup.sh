@@ -1,0 +1,47 @@
+#!/bin/bash
+# First boot of the storage node, run once by cloud-init after it installed the packages and wrote
+# the files: apply the configuration from instance metadata, start the services, and wait until
+# StoRM-WebDAV is healthy, so that cloud-init reports success only for a working node.
+set -euo pipefail
+
+# shellcheck source=/dev/null
+. /etc/srcnet/node.env
+log() { echo "storage-node-setup: $*"; }
+
+if [ "$DEPLOYMENT" = container ] && ! id storm >/dev/null 2>&1; then
+    # The image runs StoRM-WebDAV as a fixed uid; a host user of that uid owns the storage areas.
+    useradd --system --uid "$STORM_UID" --user-group --home-dir /var/lib/storm-webdav --shell /sbin/nologin storm
+fi
+
+install -d -m 0700 "$SYSTEM_DIR"
+"$LIBEXEC_DIR/srcnet-config-sync" --no-actions
+
+# StoRM-WebDAV trusts only its trust-anchor directory, also for third-party copies; add the
+# Let's Encrypt roots so that copies with sites whose certificates come from there work.
+for root in ISRG_Root_X1 ISRG_Root_X2; do
+    pem=/etc/pki/ca-trust/extracted/pem/directory-hash/$root.pem
+    if [ -e "$pem" ]; then
+        install -m 0644 "$pem" "$TRUST_ANCHORS_DIR/$(openssl x509 -hash -noout -in "$pem").0"
+    else
+        log "warning: $pem not found; third-party copies with Let's Encrypt sites will fail"
+    fi
+done
+
+systemctl daemon-reload
+# CRLs matter only for X.509 clients; a failure here does not stop token access.
+systemctl enable --now fetch-crl.timer || log "warning: fetch-crl.timer could not be enabled"
+systemctl enable --now nfs-server.service
+exportfs -ra
+systemctl enable --now srcnet-config-sync.timer
+if [ "$CERTIFICATE_SOURCE" = letsencrypt ]; then
+    systemctl enable --now storm-webdav-certificate-renew.timer
+fi
+systemctl enable storm-webdav-certificate.service
+if ! systemctl start storm-webdav-certificate.service; then
+    log "no host certificate yet; storm-webdav-certificate.service keeps trying and starts StoRM-WebDAV once it has one"
+fi
+if [ "$DEPLOYMENT" = rpm ]; then
+    systemctl enable storm-webdav.service
+fi
+systemctl start storm-webdav.service
+exec "$LIBEXEC_DIR/storm-webdav-wait-healthy" "${HEALTH_WAIT_SECONDS:-900}" "$HEALTH_URL"

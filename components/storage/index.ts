@@ -1,0 +1,149 @@
+// The storage part: the StoRM-WebDAV node with its data volume, port and floating IP. Thin: the
+// renderers decide what the node runs; this registers the resources and wires their outputs in.
+import * as pulumi from "@pulumi/pulumi";
+import * as openstack from "@pulumi/openstack";
+import type { DerivedStorageArea, TrustedIssuer } from "../../config/derive";
+import { ports } from "../../config/ports";
+import { bundleMetadata } from "./render/config-bundle";
+import { storageNodeBundle } from "./render/bundle";
+import { heapMbFor } from "./render/storm-config";
+import { userData } from "./render/user-data";
+import type { Deployment } from "./render/node-env";
+
+export { storageSiteRules } from "./rules";
+
+export type CertificateInput =
+    | { readonly source: "letsencrypt" }
+    | { readonly source: "provided"; readonly certificate: pulumi.Input<string>; readonly key: pulumi.Input<string> };
+
+export interface StorageNodeArgs {
+    /** Prefix of every OpenStack name (the site name). */
+    readonly namePrefix: string;
+    readonly tags: readonly string[];
+    /** Protect the data volume and keep it when the stack is destroyed (production sites). */
+    readonly protectData: boolean;
+    /** Image name, or ID to pin one image. */
+    readonly image: string;
+    readonly flavor: string;
+    readonly keyPair?: string;
+    readonly volume: { readonly sizeGb: number; readonly type?: string };
+    /** Java heap; derived from the flavor's RAM when absent. */
+    readonly heapMb?: number;
+    readonly deployment: Deployment;
+    readonly fqdn: string;
+    readonly areas: readonly DerivedStorageArea[];
+    readonly issuers: readonly TrustedIssuer[];
+    readonly nfsClients: readonly string[];
+    readonly acme: { readonly email: string; readonly directoryUrl: string };
+    readonly certificate: CertificateInput;
+    readonly network: {
+        readonly networkId: pulumi.Input<string>;
+        readonly subnetId: pulumi.Input<string>;
+        readonly externalNetwork: string;
+        readonly securityGroupIds: readonly pulumi.Input<string>[];
+        /** The floating IP can be bound only once the subnet reaches the external network. */
+        readonly ready: pulumi.Resource;
+    };
+    readonly provider: openstack.Provider;
+}
+
+export interface StorageAreaOutput {
+    readonly name: string;
+    readonly url: string;
+    readonly rucio: { readonly prefix: string; readonly oidcBasePath: string };
+    readonly nfs: { readonly server: pulumi.Output<string>; readonly path: string };
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class StorageNode extends pulumi.ComponentResource {
+    readonly fqdn: string;
+    readonly floatingIp: pulumi.Output<string>;
+    /** Address on the site subnet: the NFS server of the notebooks. */
+    readonly fixedIp: pulumi.Output<string>;
+    readonly webdavUrl: string;
+    readonly healthUrl: pulumi.Output<string>;
+    readonly areas: readonly StorageAreaOutput[];
+
+    constructor(name: string, args: StorageNodeArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("srcnet:storage:StorageNode", name, {}, opts);
+        const child = { parent: this, provider: args.provider };
+        const n = (suffix: string) => `${args.namePrefix}-${suffix}`;
+        const tags = [...args.tags];
+
+        const imageId = uuidPattern.test(args.image)
+            ? pulumi.output(args.image)
+            : openstack.images.getImageOutput({ name: args.image }, child).id;
+        const heapMb = args.heapMb !== undefined ? pulumi.output(args.heapMb) : openstack.compute.getFlavorOutput({ name: args.flavor }, child).apply((f) => heapMbFor(f.ram ?? 0));
+
+        const volume = new openstack.blockstorage.Volume(
+            n("storm-data"),
+            { name: n("storm-data"), description: "StoRM-WebDAV data: every storage area", size: args.volume.sizeGb, volumeType: args.volume.type },
+            { ...child, protect: args.protectData, retainOnDelete: args.protectData },
+        );
+        const port = new openstack.networking.Port(
+            n("storm"),
+            { name: n("storm"), networkId: args.network.networkId, fixedIps: [{ subnetId: args.network.subnetId }], securityGroupIds: [...args.network.securityGroupIds], adminStateUp: true, tags },
+            child,
+        );
+        const floatingIp = new openstack.networking.FloatingIp(n("storm"), { pool: args.network.externalNetwork, description: `StoRM-WebDAV ${args.fqdn}`, tags }, child);
+        new openstack.networking.FloatingIpAssociate(n("storm"), { floatingIp: floatingIp.address, portId: port.id }, { ...child, dependsOn: [args.network.ready] });
+
+        const certificate = args.certificate;
+        const renderedUserData = pulumi
+            .all([volume.id, certificate.source === "provided" ? pulumi.all([certificate.certificate, certificate.key]) : undefined])
+            .apply(([volumeId, provided]) =>
+                userData({
+                    hostname: args.fqdn.split(".")[0],
+                    fqdn: args.fqdn,
+                    deployment: args.deployment,
+                    volumeId,
+                    certificate: provided ? { source: "provided", certificate: provided[0], key: provided[1] } : { source: "letsencrypt" },
+                }),
+            );
+        const metadata = pulumi.all([floatingIp.address, heapMb]).apply(([address, heap]) =>
+            bundleMetadata(
+                storageNodeBundle({
+                    fqdn: args.fqdn,
+                    floatingIp: address,
+                    deployment: args.deployment,
+                    heapMb: heap,
+                    areas: args.areas,
+                    issuers: args.issuers,
+                    nfsClients: args.nfsClients,
+                    acme: args.acme,
+                }),
+            ),
+        );
+
+        new openstack.compute.Instance(
+            n("storm"),
+            {
+                name: n("storm"),
+                flavorName: args.flavor,
+                keyPair: args.keyPair,
+                blockDevices: [
+                    { uuid: imageId, sourceType: "image", destinationType: "local", bootIndex: 0, deleteOnTermination: true },
+                    // Never deleted with the VM: a rebuilt VM gets the same volume and its data.
+                    { uuid: volume.id, sourceType: "volume", destinationType: "volume", bootIndex: -1, deleteOnTermination: false },
+                ],
+                networks: [{ port: port.id }],
+                userData: renderedUserData,
+                metadata,
+                tags,
+                // A clean shutdown unmounts the data volume before it is detached.
+                stopBeforeDestroy: true,
+            },
+            // The port and the volume attach to one VM at a time: the old one goes first.
+            { ...child, deleteBeforeReplace: true },
+        );
+
+        this.fqdn = args.fqdn;
+        this.floatingIp = floatingIp.address;
+        this.fixedIp = port.allFixedIps.apply((ips) => ips[0]);
+        this.webdavUrl = `davs://${args.fqdn}:${ports.webdav}`;
+        this.healthUrl = pulumi.interpolate`http://${this.fixedIp}:${ports.stormHealth}/.storm-webdav/actuator/health`;
+        this.areas = args.areas.map((a) => ({ name: a.name, url: a.url, rucio: a.rucio, nfs: { server: this.fixedIp, path: a.rootPath } }));
+        this.registerOutputs({ fqdn: this.fqdn, floatingIp: this.floatingIp, fixedIp: this.fixedIp, webdavUrl: this.webdavUrl, areas: this.areas });
+    }
+}

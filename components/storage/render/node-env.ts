@@ -1,0 +1,43 @@
+// The two files of facts the node's scripts source: node.env (from user-data, fixed for the VM's
+// life) and storage.env (from metadata, updated in place).
+import { nodePaths, stormPaths } from "./paths";
+import { shellEnvFile } from "./env-file";
+
+/** The uid StoRM-WebDAV runs as in the container, and the host user that owns the data. */
+export const containerStormUid = 2001;
+
+export type Deployment = "rpm" | "container";
+export type CertificateSource = "letsencrypt" | "provided";
+
+export function nodeEnv(deployment: Deployment, certificate: CertificateSource): string {
+    return shellEnvFile([
+        ["DEPLOYMENT", deployment],
+        ["STORM_UID", containerStormUid],
+        ["CERTIFICATE_SOURCE", certificate],
+        ["LIBEXEC_DIR", nodePaths.libexec],
+        ["SYSTEM_DIR", nodePaths.system],
+        ["LETSENCRYPT_DIR", nodePaths.letsencrypt],
+        ["PROVIDED_CERTIFICATE", nodePaths.providedCertificate],
+        ["PROVIDED_KEY", nodePaths.providedKey],
+        ["HOST_CERTIFICATE", stormPaths.hostCertificate],
+        ["HOST_KEY", stormPaths.hostKey],
+        ["TRUST_ANCHORS_DIR", stormPaths.trustAnchors],
+        ["HEALTH_URL", stormPaths.healthUrl],
+    ]);
+}
+
+export interface StorageEnvFacts {
+    readonly fqdn: string;
+    readonly floatingIp: string;
+    readonly acmeEmail: string;
+    readonly acmeDirectoryUrl: string;
+}
+
+export function storageEnv(facts: StorageEnvFacts): string {
+    return shellEnvFile([
+        ["STORM_FQDN", facts.fqdn],
+        ["FLOATING_IP", facts.floatingIp],
+        ["ACME_EMAIL", facts.acmeEmail],
+        ["ACME_SERVER", facts.acmeDirectoryUrl],
+    ]);
+}

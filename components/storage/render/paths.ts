@@ -1,0 +1,34 @@
+// Where things live on the storage node. StoRM's paths are those its RPM and image use.
+import { dataMountPath } from "../../../config/derive";
+import { ports } from "../../../config/ports";
+
+const stormEtc = "/etc/storm/webdav";
+const gridSecurity = "/etc/grid-security";
+
+export const stormPaths = {
+    etc: stormEtc,
+    configDir: `${stormEtc}/config`,
+    applicationYml: `${stormEtc}/config/application.yml`,
+    storageAreas: `${stormEtc}/sa.d`,
+    environment: `${stormEtc}/srcnet.env`,
+    gridSecurity,
+    hostCertificate: `${gridSecurity}/storm-webdav/hostcert.pem`,
+    hostKey: `${gridSecurity}/storm-webdav/hostkey.pem`,
+    trustAnchors: `${gridSecurity}/certificates`,
+    healthUrl: `http://localhost:${ports.stormHealth}/.storm-webdav/actuator/health`,
+} as const;
+
+export const nodePaths = {
+    /** Facts fixed for the VM's life, from user-data: deployment, certificate source. */
+    nodeEnvironment: "/etc/srcnet/node.env",
+    /** Facts that may change in place, from metadata: hostname, floating IP, ACME settings. */
+    storageEnvironment: "/etc/srcnet/storage.env",
+    providedCertificate: "/etc/srcnet/provided/hostcert.pem",
+    providedKey: "/etc/srcnet/provided/hostkey.pem",
+    exports: "/etc/exports.d/srcnet-storage.exports",
+    libexec: "/usr/local/libexec/srcnet",
+    /** Let's Encrypt state on the data volume, so a rebuilt VM keeps its certificate and account. */
+    letsencrypt: `${dataMountPath}/.srcnet/letsencrypt`,
+    /** Node state kept on the data volume, outside every storage area (their names start with a letter). */
+    system: `${dataMountPath}/.srcnet`,
+} as const;

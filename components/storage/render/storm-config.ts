@@ -1,0 +1,68 @@
+// StoRM-WebDAV's own configuration: application.yml (trusted issuers), one .properties file
+// per storage area, and the environment the service starts with.
+import { stringify } from "yaml";
+import type { DerivedStorageArea, TrustedIssuer } from "../../../config/derive";
+import { ports } from "../../../config/ports";
+import { stormPaths } from "./paths";
+
+/** `oauth.issuers`: StoRM accepts tokens from these issuers only, compared byte for byte with `iss`. */
+export function applicationYml(issuers: readonly TrustedIssuer[]): string {
+    return stringify({ oauth: { issuers: issuers.map(({ name, issuer }) => ({ name, issuer })) } });
+}
+
+/**
+ * One storage area. Every authorization property is written out, because StoRM's built-in
+ * defaults differ from its documentation (orgsGrantWritePermission is true in code).
+ */
+export function storageAreaProperties(area: DerivedStorageArea, issuers: readonly TrustedIssuer[]): string {
+    const properties: [string, string | boolean][] = [
+        ["name", area.name],
+        ["rootPath", area.rootPath],
+        ["accessPoints", area.accessPoint],
+        ["orgs", issuers.map((i) => i.issuer).join(",")],
+        ["wlcgScopeAuthzEnabled", area.wlcgScopeAuthz],
+        ["orgsGrantReadPermission", area.orgsGrantRead],
+        ["orgsGrantWritePermission", area.orgsGrantWrite],
+        ["anonymousReadEnabled", area.anonymousRead],
+        ["authenticatedReadEnabled", area.authenticatedRead],
+        ["voMapEnabled", false],
+        ["fineGrainedAuthzEnabled", false],
+    ];
+    return `${properties.map(([key, value]) => `${key}=${value}`).join("\n")}\n`;
+}
+
+/** A quarter of the VM's memory, between 1 and 2 GB: StoRM's guide recommends 2 GB for a busy server. */
+export function heapMbFor(ramMb: number): number {
+    return Math.min(2048, Math.max(1024, Math.floor(ramMb / 4 / 256) * 256));
+}
+
+export interface StormEnvironmentFacts {
+    readonly fqdn: string;
+    readonly heapMb: number;
+    readonly deployment: "rpm" | "container";
+}
+
+/**
+ * The service environment (an EnvironmentFile: one KEY=value a line, no quoting, read the same
+ * way by systemd and podman). For the container it also replaces the image's `dev` profile.
+ */
+export function stormEnvironment(facts: StormEnvironmentFacts): string {
+    const jvm = [`-Xms${facts.heapMb}m`, `-Xmx${facts.heapMb}m`, "-Djava.security.egd=file:/dev/./urandom"];
+    if (facts.deployment === "container") {
+        // The image runs from /, so application.yml is not found by the RPM's working directory.
+        jvm.push(`-Dspring.config.additional-location=optional:file:${stormPaths.configDir}/`);
+    }
+    const env: [string, string | number][] = [
+        ["STORM_WEBDAV_HOSTNAME_0", facts.fqdn],
+        ["STORM_WEBDAV_HTTPS_PORT", ports.webdav],
+        ["STORM_WEBDAV_HTTP_PORT", ports.stormHealth],
+        // Tokens and third-party copy need TLS without a client certificate.
+        ["STORM_WEBDAV_REQUIRE_CLIENT_CERT", "false"],
+        ["STORM_WEBDAV_CERTIFICATE_PATH", stormPaths.hostCertificate],
+        ["STORM_WEBDAV_PRIVATE_KEY_PATH", stormPaths.hostKey],
+        ["STORM_WEBDAV_TRUST_ANCHORS_DIR", stormPaths.trustAnchors],
+        ["STORM_WEBDAV_SA_CONFIG_DIR", stormPaths.storageAreas],
+        ["STORM_WEBDAV_JVM_OPTS", jvm.join(" ")],
+    ];
+    return `${env.map(([key, value]) => `${key}=${value}`).join("\n")}\n`;
+}
