@@ -4,8 +4,9 @@
 # StoRM-WebDAV is healthy, so that cloud-init reports success only for a working node.
 set -euo pipefail
 
+# The node's facts (node.env: fixed, storage.env: changeable); SRCNET_*_ENV name other files in tests.
 # shellcheck source=/dev/null
-. /etc/srcnet/node.env
+. "${SRCNET_NODE_ENV:-/etc/srcnet/node.env}"
 log() { echo "storage-node-setup: $*"; }
 
 if [ "$DEPLOYMENT" = container ] && ! id storm >/dev/null 2>&1; then

@@ -5,10 +5,11 @@
 # change of the node's name or ACME settings.
 set -euo pipefail
 
+# The node's facts (node.env: fixed, storage.env: changeable); SRCNET_*_ENV name other files in tests.
 # shellcheck source=/dev/null
-. /etc/srcnet/node.env
+. "${SRCNET_NODE_ENV:-/etc/srcnet/node.env}"
 # shellcheck source=/dev/null
-. /etc/srcnet/storage.env
+. "${SRCNET_STORAGE_ENV:-/etc/srcnet/storage.env}"
 install_certificate=$LIBEXEC_DIR/storm-webdav-install-certificate
 
 if [ "$CERTIFICATE_SOURCE" = provided ]; then

@@ -4,8 +4,9 @@
 # deploy hook (RENEWED_LINEAGE set) or with the certificate and key files as arguments.
 set -euo pipefail
 
+# The node's facts (node.env: fixed, storage.env: changeable); SRCNET_*_ENV name other files in tests.
 # shellcheck source=/dev/null
-. /etc/srcnet/node.env
+. "${SRCNET_NODE_ENV:-/etc/srcnet/node.env}"
 certificate=${1:-${RENEWED_LINEAGE:?no certificate given}/fullchain.pem}
 key=${2:-$RENEWED_LINEAGE/privkey.pem}
 target=$(dirname "$HOST_CERTIFICATE")
