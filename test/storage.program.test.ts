@@ -116,16 +116,21 @@ describe("storage part: data safety and in-place changes", () => {
         expect(inputsOf(named(run, "uksrc-storm-data"))).to.deep.include({ size: 50000, volumeType: "ceph-hdd" });
     });
 
-    it("changes only the metadata, not the user-data, when a storage area or an issuer changes", async () => {
+    it("changes only the metadata, not the user-data, when a storage area, an issuer or the volume size changes", async () => {
         const before = await devWith();
         const after = await devWith((s) => {
             s.storage.storageAreas.push({ name: "extra", quotaGb: 5 });
             s.iam.trustedIssuers = [];
+            s.storage.volume.sizeGb = 200;
         });
         expect(inputsOf(instanceOf(after)).userData).to.equal(inputsOf(instanceOf(before)).userData);
         expect(inputsOf(instanceOf(after)).metadata).not.to.deep.equal(inputsOf(instanceOf(before)).metadata);
         expect(fileIn(after, "/etc/storm/webdav/sa.d/extra.properties")).to.include("rootPath=/storage/extra\n");
         expect(fileIn(after, "/etc/storm/webdav/config/application.yml")).to.equal("oauth:\n  issuers:\n    - name: iam\n      issuer: https://iam.dev.srcnet.example.org/\n");
+        // Cinder extends the volume in place; the node grows its filesystem when this file changes.
+        expect(inputsOf(named(after, "dev-storm-data")).size).to.equal(200);
+        expect(fileIn(after, "/etc/srcnet/data-volume-size")).to.equal("200\n");
+        expect(bundleOf(after).files.find((f) => f.path === "/etc/srcnet/data-volume-size")!.then).to.equal("grow-filesystem");
     });
 
     it("delivers a provided certificate in secret user-data and never records the key", async () => {

@@ -108,6 +108,7 @@ export class StorageNode extends pulumi.ComponentResource {
                     floatingIp: address,
                     deployment: args.deployment,
                     heapMb: heap,
+                    volumeSizeGb: args.volume.sizeGb,
                     areas: args.areas,
                     issuers: args.issuers,
                     nfsClients: args.nfsClients,

@@ -1,7 +1,7 @@
 // The storage node's changeable configuration as one bundle (see config-bundle.ts): StoRM's
 // application.yml, storage areas and environment, the NFS exports and the node's facts, each
 // with the action that applies it.
-import type { DerivedStorageArea, TrustedIssuer } from "../../../config/derive";
+import { dataMountPath, type DerivedStorageArea, type TrustedIssuer } from "../../../config/derive";
 import type { ConfigBundle } from "./config-bundle";
 import { nodePaths, stormPaths } from "./paths";
 import { applicationYml, storageAreaProperties, stormEnvironment } from "./storm-config";
@@ -13,6 +13,7 @@ export interface StorageNodeConfig {
     readonly floatingIp: string;
     readonly deployment: Deployment;
     readonly heapMb: number;
+    readonly volumeSizeGb: number;
     readonly areas: readonly DerivedStorageArea[];
     readonly issuers: readonly TrustedIssuer[];
     readonly nfsClients: readonly string[];
@@ -25,6 +26,7 @@ export const actions = {
     "restart-storm": ["systemctl", "try-restart", "storm-webdav.service"],
     "reload-exports": ["exportfs", "-ra"],
     certificate: ["systemctl", "restart", "--no-block", "storm-webdav-certificate.service"],
+    "grow-filesystem": ["xfs_growfs", dataMountPath],
 } as const;
 
 export function storageNodeBundle(c: StorageNodeConfig): ConfigBundle {
@@ -49,6 +51,7 @@ export function storageNodeBundle(c: StorageNodeConfig): ConfigBundle {
                 then: "restart-storm",
             },
             { path: nodePaths.exports, content: exportsFile(c.areas, c.nfsClients), mode: "0644", owner: root, then: "reload-exports" },
+            { path: nodePaths.dataVolumeSize, content: `${c.volumeSizeGb}\n`, mode: "0644", owner: root, then: "grow-filesystem" },
             {
                 path: nodePaths.storageEnvironment,
                 content: storageEnv({ fqdn: c.fqdn, floatingIp: c.floatingIp, acmeEmail: c.acme.email, acmeDirectoryUrl: c.acme.directoryUrl }),

@@ -26,6 +26,8 @@ export const nodePaths = {
     providedCertificate: "/etc/srcnet/provided/hostcert.pem",
     providedKey: "/etc/srcnet/provided/hostkey.pem",
     exports: "/etc/exports.d/srcnet-storage.exports",
+    /** The data volume's size: when Cinder extends the volume in place, the filesystem grows with it. */
+    dataVolumeSize: "/etc/srcnet/data-volume-size",
     libexec: "/usr/local/libexec/srcnet",
     /** Let's Encrypt state on the data volume, so a rebuilt VM keeps its certificate and account. */
     letsencrypt: `${dataMountPath}/.srcnet/letsencrypt`,
