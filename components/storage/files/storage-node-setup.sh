@@ -14,6 +14,11 @@ if [ "$DEPLOYMENT" = container ] && ! id storm >/dev/null 2>&1; then
     useradd --system --uid "$STORM_UID" --user-group --home-dir /var/lib/storm-webdav --shell /sbin/nologin storm
 fi
 
+if ! mountpoint -q "$DATA_DIR"; then
+    # Storage areas written now would land on the root disk and vanish with the VM.
+    log "the data volume is not mounted on $DATA_DIR; not configuring StoRM-WebDAV"
+    exit 1
+fi
 install -d -m 0700 "$SYSTEM_DIR"
 "$LIBEXEC_DIR/srcnet-config-sync" --no-actions
 

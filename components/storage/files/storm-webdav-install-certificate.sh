@@ -30,5 +30,6 @@ install_if_changed "$key" "$HOST_KEY" 0400
 
 if [ "$changed" = yes ]; then
     echo "installed a new host certificate: $(openssl x509 -noout -subject -enddate -in "$HOST_CERTIFICATE" | tr '\n' ' ')"
-    systemctl restart storm-webdav.service
+    # Not waiting: storm-webdav starts after the certificate service, which may be what runs this.
+    systemctl restart --no-block storm-webdav.service
 fi

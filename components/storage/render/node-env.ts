@@ -1,5 +1,6 @@
 // The two files of facts the node's scripts source: node.env (from user-data, fixed for the VM's
 // life) and storage.env (from metadata, updated in place).
+import { dataMountPath } from "../../../config/derive";
 import { nodePaths, stormPaths } from "./paths";
 import { shellEnvFile } from "./env-file";
 
@@ -15,6 +16,7 @@ export function nodeEnv(deployment: Deployment, certificate: CertificateSource):
         ["STORM_UID", containerStormUid],
         ["CERTIFICATE_SOURCE", certificate],
         ["LIBEXEC_DIR", nodePaths.libexec],
+        ["DATA_DIR", dataMountPath],
         ["SYSTEM_DIR", nodePaths.system],
         ["LETSENCRYPT_DIR", nodePaths.letsencrypt],
         ["PROVIDED_CERTIFICATE", nodePaths.providedCertificate],

@@ -7,7 +7,8 @@ import { stormPaths } from "./paths";
 
 /** `oauth.issuers`: StoRM accepts tokens from these issuers only, compared byte for byte with `iss`. */
 export function applicationYml(issuers: readonly TrustedIssuer[]): string {
-    return stringify({ oauth: { issuers: issuers.map(({ name, issuer }) => ({ name, issuer })) } });
+    // StoRM reads YAML 1.1, where a bare `no` or `on` is a boolean: written for 1.1, such names are quoted.
+    return stringify({ oauth: { issuers: issuers.map(({ name, issuer }) => ({ name, issuer })) } }, { version: "1.1" });
 }
 
 /**

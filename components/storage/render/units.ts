@@ -104,6 +104,8 @@ export const configSyncService = [
     "Description=Apply the storage node's configuration from instance metadata",
     "Wants=network-online.target",
     "After=network-online.target",
+    // It creates the storage areas' directories: never on the root disk.
+    `RequiresMountsFor=${dataMountPath}`,
     "",
     "[Service]",
     "Type=oneshot",

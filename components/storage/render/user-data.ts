@@ -99,9 +99,10 @@ export function userData(facts: UserDataFacts): string {
         fqdn: facts.fqdn,
         ssh_pwauth: false,
         disable_root: true,
-        // Formats the data volume only when it holds no filesystem: a rebuilt VM finds its data.
+        // Formats the data volume only when it holds no filesystem, so a rebuilt VM finds its data.
+        // ("auto", not "none": with "none" cloud-init formats whatever the device holds.)
         fs_setup: [
-            { label: dataVolumeLabel, filesystem: "xfs", device: `/dev/disk/by-id/virtio-${facts.volumeId.slice(0, 20)}`, partition: "none", overwrite: false },
+            { label: dataVolumeLabel, filesystem: "xfs", device: `/dev/disk/by-id/virtio-${facts.volumeId.slice(0, 20)}`, partition: "auto", overwrite: false },
         ],
         mounts: [[`LABEL=${dataVolumeLabel}`, dataMountPath, "xfs", "defaults,nofail,x-systemd.device-timeout=60s", "0", "2"]],
         yum_repos: repos(deployment),
