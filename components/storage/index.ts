@@ -2,13 +2,11 @@
 // renderers decide what the node runs; this registers the resources and wires their outputs in.
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
-import type { DerivedStorageArea, TrustedIssuer } from "../../config/derive";
 import { ports } from "../../config/ports";
 import { bundleMetadata } from "./render/config-bundle";
-import { storageNodeBundle } from "./render/bundle";
+import { storageNodeBundle, type StorageNodeConfig } from "./render/bundle";
 import { heapMbFor } from "./render/storm-config";
 import { userData } from "./render/user-data";
-import type { Deployment } from "./render/node-env";
 
 export { storageSiteRules } from "./rules";
 
@@ -16,7 +14,7 @@ export type CertificateInput =
     | { readonly source: "letsencrypt" }
     | { readonly source: "provided"; readonly certificate: pulumi.Input<string>; readonly key: pulumi.Input<string> };
 
-export interface StorageNodeArgs {
+export interface StorageNodeArgs extends Pick<StorageNodeConfig, "fqdn" | "deployment" | "areas" | "issuers" | "nfsClients" | "acme"> {
     /** Prefix of every OpenStack name (the site name). */
     readonly namePrefix: string;
     readonly tags: readonly string[];
@@ -29,12 +27,6 @@ export interface StorageNodeArgs {
     readonly volume: { readonly sizeGb: number; readonly type?: string };
     /** Java heap; derived from the flavor's RAM when absent. */
     readonly heapMb?: number;
-    readonly deployment: Deployment;
-    readonly fqdn: string;
-    readonly areas: readonly DerivedStorageArea[];
-    readonly issuers: readonly TrustedIssuer[];
-    readonly nfsClients: readonly string[];
-    readonly acme: { readonly email: string; readonly directoryUrl: string };
     readonly certificate: CertificateInput;
     readonly network: {
         readonly networkId: pulumi.Input<string>;
@@ -105,14 +97,14 @@ export class StorageNode extends pulumi.ComponentResource {
             bundleMetadata(
                 storageNodeBundle({
                     fqdn: args.fqdn,
-                    floatingIp: address,
                     deployment: args.deployment,
-                    heapMb: heap,
-                    volumeSizeGb: args.volume.sizeGb,
                     areas: args.areas,
                     issuers: args.issuers,
                     nfsClients: args.nfsClients,
                     acme: args.acme,
+                    floatingIp: address,
+                    heapMb: heap,
+                    volumeSizeGb: args.volume.sizeGb,
                 }),
             ),
         );
