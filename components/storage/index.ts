@@ -7,6 +7,7 @@ import { bundleMetadata } from "./render/config-bundle";
 import { storageNodeBundle, type StorageNodeConfig } from "./render/bundle";
 import { heapMbFor } from "./render/storm-config";
 import { userData } from "./render/user-data";
+import { healthPath } from "./render/paths";
 
 export { storageSiteRules } from "./rules";
 
@@ -135,7 +136,7 @@ export class StorageNode extends pulumi.ComponentResource {
         this.floatingIp = floatingIp.address;
         this.fixedIp = port.allFixedIps.apply((ips) => ips[0]);
         this.webdavUrl = `davs://${args.fqdn}:${ports.webdav}`;
-        this.healthUrl = pulumi.interpolate`http://${this.fixedIp}:${ports.stormHealth}/.storm-webdav/actuator/health`;
+        this.healthUrl = pulumi.interpolate`http://${this.fixedIp}:${ports.stormHealth}${healthPath}`;
         this.areas = args.areas.map((a) => ({ name: a.name, url: a.url, rucio: a.rucio, nfs: { server: this.fixedIp, path: a.rootPath } }));
         this.registerOutputs({ fqdn: this.fqdn, floatingIp: this.floatingIp, fixedIp: this.fixedIp, webdavUrl: this.webdavUrl, areas: this.areas });
     }

@@ -3,6 +3,8 @@ import { dataMountPath } from "../../../config/derive";
 import { ports } from "../../../config/ports";
 
 const stormEtc = "/etc/storm/webdav";
+/** StoRM-WebDAV's health endpoint on its plain-HTTP port. */
+export const healthPath = "/.storm-webdav/actuator/health";
 const gridSecurity = "/etc/grid-security";
 
 export const stormPaths = {
@@ -15,7 +17,7 @@ export const stormPaths = {
     hostCertificate: `${gridSecurity}/storm-webdav/hostcert.pem`,
     hostKey: `${gridSecurity}/storm-webdav/hostkey.pem`,
     trustAnchors: `${gridSecurity}/certificates`,
-    healthUrl: `http://localhost:${ports.stormHealth}/.storm-webdav/actuator/health`,
+    healthUrl: `http://localhost:${ports.stormHealth}${healthPath}`,
 } as const;
 
 export const nodePaths = {
