@@ -61,6 +61,17 @@ export interface RseModel {
     readonly oidcBasePath: string;
 }
 
+/** Where a service's hostname points: the storage node, or the cluster's ingress. */
+export type Endpoint = "storage" | "ingress";
+
+export interface ServiceName {
+    readonly service: Service;
+    readonly hostname: string;
+    readonly endpoint: Endpoint;
+}
+
+const endpoints: Readonly<Record<Service, Endpoint>> = { storm: "storage", jupyter: "ingress", rucio: "ingress" };
+
 export interface SiteModel {
     readonly config: SiteConfig;
     readonly name: string;
@@ -68,6 +79,8 @@ export interface SiteModel {
     /** Data-bearing resources are protected and retained on delete. */
     readonly protectData: boolean;
     readonly hostnames: Hostnames;
+    /** The services this site runs, each with its hostname: what DNS and certificates cover. */
+    readonly services: readonly ServiceName[];
     /** The site's IAM first, then further trusted issuers; the strings are used byte for byte. */
     readonly issuers: readonly TrustedIssuer[];
     readonly acme: { readonly email: string; readonly server: "staging" | "production"; readonly directoryUrl: string };
@@ -80,6 +93,12 @@ export interface SiteModel {
     };
     /** Tags set on every OpenStack resource that takes them. */
     readonly tags: readonly string[];
+}
+
+/** StoRM always; JupyterHub when enabled; Rucio when the site runs it (an external Rucio has its own names). */
+function servicesOf(config: SiteConfig, hostnames: Hostnames): ServiceName[] {
+    const runs: Record<Service, boolean> = { storm: true, jupyter: config.jupyterhub.enabled, rucio: config.rucio.mode === "deploy" };
+    return (Object.keys(endpoints) as Service[]).filter((s) => runs[s]).map((service) => ({ service, hostname: hostnames[service], endpoint: endpoints[service] }));
 }
 
 /** Magnum and Cluster API nodes join the site subnet; an existing cluster's nodes come from where config says. */
@@ -115,6 +134,7 @@ export function deriveSite(config: SiteConfig): SiteModel {
         environment: config.environment,
         protectData: config.environment === "production",
         hostnames,
+        services: servicesOf(config, hostnames),
         issuers: [{ name: siteIssuerName, issuer: config.iam.issuer }, ...config.iam.trustedIssuers],
         acme: { email: config.certificates.acmeEmail, server: acmeServer, directoryUrl: acmeDirectories[acmeServer] },
         dnsZone: config.dns.provider === "designate" ? (config.dns.zone ?? config.domain) : undefined,

@@ -178,6 +178,17 @@ export const crossRules: readonly CrossRule[] = [
         },
     },
     {
+        name: "an existing cluster that serves JupyterHub or Rucio names its ingress address",
+        reads: [["cluster", "backend"], ["cluster", "ingressAddress"], ["jupyterhub", "enabled"], ["rucio", "mode"]],
+        check: (site, report) => {
+            const c = site.cluster;
+            const served = [site.jupyterhub.enabled ? "JupyterHub" : "", site.rucio.mode === "deploy" ? "Rucio" : ""].filter(Boolean);
+            if (c.backend === "existing" && c.ingressAddress === undefined && served.length > 0) {
+                report(["cluster", "ingressAddress"], `is required: ${served.join(" and ")} are reached through the cluster's ingress, and DNS needs its address`);
+            }
+        },
+    },
+    {
         name: "node groups are distinct and their bounds hold their count",
         reads: [["cluster", "backend"], ["cluster", "nodeGroups", "*"]],
         check: (site, report) => {

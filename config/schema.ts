@@ -17,11 +17,13 @@ import {
     siteName,
 } from "./fields";
 
+const ipv4 = z.ipv4({ error: "must be an IPv4 address" });
+
 const network = z
     .strictObject({
         cidr: cidr.default("10.42.0.0/24").describe("Subnet of the site's private network; the storage VM and (for magnum/capi) cluster nodes live here."),
         dnsNameservers: z
-            .array(z.ipv4({ error: "must be an IPv4 address" }))
+            .array(ipv4)
             .default([])
             .describe("DNS resolvers handed out by DHCP; empty uses the cloud's default."),
     })
@@ -151,6 +153,14 @@ const nodeGroup = z.strictObject({
 
 const nodeGroups = z.array(nodeGroup).min(1, { error: "needs at least one node group" }).describe("Worker node groups.");
 
+const ingress = z
+    .strictObject({
+        floatingIp: ipv4
+            .optional()
+            .describe("A floating IP the project already holds, for the ingress load balancer; without it one is allocated. Keeps the address (and DNS) across rebuilds."),
+    })
+    .describe("How JupyterHub and Rucio are reached: ingress-nginx behind an OpenStack (Octavia) load balancer with a floating IP.");
+
 const magnum = z
     .strictObject({
         backend: z.literal("magnum"),
@@ -165,6 +175,7 @@ const magnum = z
             .describe("Control plane (Magnum masters)."),
         nodeGroups,
         autoHealing: z.boolean().default(true).describe("Replace unhealthy nodes (auto_healing_enabled label)."),
+        ingress: ingress.prefault({}),
         labels: z.record(z.string(), z.string()).default({}).describe("Further Magnum labels, passed as given."),
     })
     .describe("magnum: a cluster created by OpenStack Magnum.");
@@ -182,6 +193,7 @@ const capi = z
             .describe("Control plane."),
         nodeGroups,
         namespace: dnsLabel.default("default").describe("Namespace in the management cluster that holds the cluster objects."),
+        ingress: ingress.prefault({}),
     })
     .describe("capi: Cluster API through the openstack-cluster chart on a management cluster (its kubeconfig in capiManagementKubeconfig).");
 
@@ -191,6 +203,11 @@ const existingCluster = z
         namespacePrefix: dnsLabel.optional().describe("Prefix for every namespace this site creates, so that several test sites can share a cluster."),
         storageClass: z.string().min(1).optional().describe("Storage class for user volumes and databases; defaults to the cluster's default."),
         nodeCidr: cidr.optional().describe("Network the cluster's nodes come from, for the storage's NFS export."),
+        ingressAddress: ipv4.optional().describe("Address of the cluster's ingress; required when the site runs JupyterHub or Rucio there."),
+        installPlatform: z
+            .boolean()
+            .default(true)
+            .describe("Install ingress-nginx, cert-manager and the ClusterIssuers; set false on a shared cluster that has them."),
     })
     .describe("existing: a cluster given by the kubeconfig in the secret key kubeconfig.");
 

@@ -337,14 +337,14 @@ describe("config validation: CIDRs and admin networks", () => {
             'site.openstack.adminCidrs[0]: "2001:db8:42::1/48" is not a valid CIDR: host bits are set; the network is 2001:db8:42::/48',
         ]);
         expect(
-            devProblems((s) => (s.cluster = { backend: "existing", nodeCidr: "10.0.0.1/16" }), keysWith(["iamAdminClientSecret", "kubeconfig"])),
+            devProblems((s) => (s.cluster = { backend: "existing", nodeCidr: "10.0.0.1/16", ingressAddress: "192.0.2.80" }), keysWith(["iamAdminClientSecret", "kubeconfig"])),
         ).to.deep.equal(['site.cluster.nodeCidr: "10.0.0.1/16" is not a valid CIDR: host bits are set; the network is 10.0.0.0/16']);
     });
 
     it("accepts IPv6 CIDRs", () => {
         expect(devProblems((s) => (s.openstack.adminCidrs = ["2001:db8::/32", "2001:db8:ffff::/48", "::1/128"]))).to.deep.equal([]);
         expect(
-            devProblems((s) => (s.cluster = { backend: "existing", nodeCidr: "2001:db8:1::/64" }), keysWith(["iamAdminClientSecret", "kubeconfig"])),
+            devProblems((s) => (s.cluster = { backend: "existing", nodeCidr: "2001:db8:1::/64", ingressAddress: "192.0.2.80" }), keysWith(["iamAdminClientSecret", "kubeconfig"])),
         ).to.deep.equal([]);
     });
 
@@ -543,7 +543,7 @@ describe("config validation: secret keys", () => {
             needs: ["kubeconfig"],
             because: "an existing cluster",
             stack: "dev",
-            change: (s) => (s.cluster = { backend: "existing" }),
+            change: (s) => (s.cluster = { backend: "existing", ingressAddress: "192.0.2.80" }),
             given: ["iamAdminClientSecret"],
         },
         {
@@ -786,5 +786,30 @@ describe("config validation: the program refuses an invalid config", () => {
         expect(run.error, String(run.error)).to.equal(undefined);
         expect(customResources(run).length).to.be.greaterThan(0);
         expect(run.outputs).to.not.equal(undefined);
+    });
+});
+
+describe("config validation: an existing cluster's ingress", () => {
+    const secrets = keysWith(["iamAdminClientSecret", "kubeconfig"]);
+    it("requires the ingress address when JupyterHub or Rucio run on the cluster", () => {
+        expect(devProblems((s) => (s.cluster = { backend: "existing" }), secrets)).to.deep.equal([
+            "site.cluster.ingressAddress: is required: JupyterHub and Rucio are reached through the cluster's ingress, and DNS needs its address",
+        ]);
+    });
+
+    it("does not need it for a site that serves nothing through the cluster", () => {
+        expect(
+            devProblems((s) => {
+                s.cluster = { backend: "existing" };
+                s.jupyterhub = { enabled: false };
+                s.rucio = { mode: "external", ftsUrl: "https://fts.example.org:8446", serverUrl: "https://rucio.example.org" };
+            }, secrets),
+        ).to.deep.equal([]);
+    });
+
+    it("refuses an ingress address that is not IPv4", () => {
+        expect(devProblems((s) => (s.cluster = { backend: "existing", ingressAddress: "ingress.example.org" }), secrets)).to.deep.equal([
+            "site.cluster.ingressAddress: must be an IPv4 address",
+        ]);
     });
 });

@@ -164,13 +164,13 @@ describe("storage part: data safety and in-place changes", () => {
     });
 
     it("exports to an existing cluster's node network, or to nothing when it is unknown", async () => {
-        const existing = { backend: "existing", nodeCidr: "172.16.0.0/16" };
+        const existing = { backend: "existing", nodeCidr: "172.16.0.0/16", ingressAddress: "192.0.2.80" };
         const secrets = { ...secretsOf("dev"), kubeconfig: "kubeconfig" };
         const withNodes = await devWith((s) => (s.cluster = existing), secrets);
         expect(fileIn(withNodes, "/etc/exports.d/srcnet-storage.exports")).to.include("/storage/dev 172.16.0.0/16(ro,");
         const nfsRules = (r: Recording) => ofType(r, T.rule).map(inputsOf).filter((i) => i.portRangeMin === 2049).map((i) => i.remoteIpPrefix);
         expect(nfsRules(withNodes)).to.deep.equal(["172.16.0.0/16"]);
-        const unknown = await devWith((s) => (s.cluster = { backend: "existing" }), secrets);
+        const unknown = await devWith((s) => (s.cluster = { backend: "existing", ingressAddress: "192.0.2.80" }), secrets);
         expect(nfsRules(unknown)).to.deep.equal([]);
         expect(fileIn(unknown, "/etc/exports.d/srcnet-storage.exports")).to.include("nothing is exported");
     });
