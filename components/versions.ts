@@ -5,6 +5,22 @@ export const versions = {
     stormWebdavRpm: "1.8.1-1.el9",
     /** The same release as a container image. */
     stormWebdavImage: "ghcr.io/italiangrid/storm-webdav:v1.8.1",
+    /**
+     * ingress-nginx chart (controller 1.15.1): its last release. The project was retired in
+     * March 2026; moving to a Gateway API implementation is future work.
+     */
+    ingressNginxChart: "4.15.1",
+    /** cert-manager chart and controller. */
+    certManagerChart: "v1.19.2",
+    /** azimuth-cloud capi-helm-charts openstack-cluster (Cluster API v1.10, CAPO v0.11), as STFC Cloud pins it. */
+    openstackClusterChart: "0.19.2",
+} as const;
+
+/** Helm repositories of those charts. */
+export const chartRepositories = {
+    ingressNginx: "https://kubernetes.github.io/ingress-nginx",
+    certManager: "https://charts.jetstack.io",
+    capi: "https://azimuth-cloud.github.io/capi-helm-charts",
 } as const;
 
 /** Package repositories the storage node installs from. */

@@ -13,10 +13,12 @@ export const siteIssuerName = "iam";
 export const dataMountPath = "/storage";
 export const dataVolumeLabel = "storm-data";
 
-const acmeDirectories = {
+export const acmeDirectories = {
     staging: "https://acme-staging-v02.api.letsencrypt.org/directory",
     production: "https://acme-v02.api.letsencrypt.org/directory",
 } as const;
+
+export type AcmeServer = keyof typeof acmeDirectories;
 
 export function hostnamesOf(site: Pick<SiteConfig, "domain" | "hostnames">): Hostnames {
     return {
@@ -83,7 +85,7 @@ export interface SiteModel {
     readonly services: readonly ServiceName[];
     /** The site's IAM first, then further trusted issuers; the strings are used byte for byte. */
     readonly issuers: readonly TrustedIssuer[];
-    readonly acme: { readonly email: string; readonly server: "staging" | "production"; readonly directoryUrl: string };
+    readonly acme: { readonly email: string; readonly server: AcmeServer; readonly directoryUrl: string };
     readonly dnsZone: string | undefined;
     readonly storage: {
         readonly areas: readonly DerivedStorageArea[];

@@ -5,6 +5,7 @@ import { siteProgram } from "../components/site/program";
 import { formatProblem } from "../config/messages";
 import { validateStackConfig, type ConfigKey } from "../config/validate";
 import { recordProgram, type RecordedResource, type Recording } from "../tools/engine/record";
+import type { InvokeResult } from "../tools/engine/mocks";
 import { readStackConfig, type StackConfig } from "../tools/engine/stack-file";
 
 /** The repository root (tests run from bin/test). */
@@ -32,6 +33,8 @@ export interface SiteRun {
     /** Project keys set in plaintext. */
     readonly plain?: Record<string, unknown>;
     readonly stack?: string;
+    /** Invoke results replacing the recording engine's (a lookup that fails). */
+    readonly invokes?: Readonly<Record<string, InvokeResult>>;
 }
 
 const asConfig = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
@@ -39,14 +42,14 @@ const asConfig = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v))
 /** Runs the real program for a site object under the recording engine. */
 export function runSite(site: unknown, run: SiteRun = {}): Promise<Recording> {
     const stack = run.stack ?? "test";
-    const config: Record<string, string> = { "pulumi:disable-default-providers": '["*"]', "srcnet-site:site": asConfig(site) };
+    const config: Record<string, string> = { "pulumi:disable-default-providers": '["openstack","kubernetes","random"]', "srcnet-site:site": asConfig(site) };
     const secretKeys: string[] = [];
     for (const [k, v] of Object.entries(run.secrets ?? {})) {
         config[`srcnet-site:${k}`] = asConfig(v);
         secretKeys.push(`srcnet-site:${k}`);
     }
     for (const [k, v] of Object.entries(run.plain ?? {})) config[`srcnet-site:${k}`] = asConfig(v);
-    return recordProgram(siteProgram, { project: "srcnet-site", stack, config, secretKeys });
+    return recordProgram(siteProgram, { project: "srcnet-site", stack, config, secretKeys, invokes: run.invokes });
 }
 
 /** Validation problems of a site object as printed lines; empty when it is valid. */

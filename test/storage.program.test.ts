@@ -30,7 +30,8 @@ describe("storage part under the recording engine (dev site)", () => {
     before(async () => (dev = await devWith()));
 
     it("creates the data volume, port, floating IP and its association, and the VM", () => {
-        for (const type of Object.values(T).filter((t) => t !== T.rule)) expect(ofType(dev, type), type).to.have.length(1);
+        const storageOnes = (type: string) => ofType(dev, type).filter((r) => r.parent?.endsWith("::dev-storage"));
+        for (const type of Object.values(T).filter((t) => t !== T.rule)) expect(storageOnes(type), type).to.have.length(1);
         expect(inputsOf(named(dev, "dev-storm-data"))).to.deep.include({ name: "dev-storm-data", size: 100 });
         expect(inputsOf(instanceOf(dev))).to.deep.include({ name: "dev-storm", flavorName: "m1.medium", keyPair: "srcnet-dev", stopBeforeDestroy: true });
     });
@@ -56,7 +57,8 @@ describe("storage part under the recording engine (dev site)", () => {
     });
 
     it("takes a floating IP from the external network and binds it once the router reaches the subnet", () => {
-        expect(inputsOf(ofType(dev, T.fip)[0]).pool).to.equal("External");
+        const fip = ofType(dev, T.fip).find((r) => r.name === "dev-storm")!;
+        expect(inputsOf(fip).pool).to.equal("External");
         const bind = ofType(dev, T.fipAssociate)[0];
         expect(inputsOf(bind).portId).to.equal("dev-storm-id");
         expect(bind.dependsOn).to.include(named(dev, "dev-router-subnet").urn);

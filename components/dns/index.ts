@@ -5,15 +5,18 @@ import * as openstack from "@pulumi/openstack";
 import type { Endpoint, ServiceName } from "../../config/derive";
 import { dnsRecords, zoneFileLines, type DnsRecord } from "./plan";
 
-export interface DesignateZone {
-    /** Zone name without the trailing dot. */
-    readonly name: string;
-    readonly create: boolean;
-    /** Contact of a created zone. */
-    readonly email: string;
-    /** A created zone may hold records others added: production sites protect it. */
-    readonly protect: boolean;
-}
+/** The zone the records go in: one the preflight found, or one this site creates. */
+export type DesignateZone =
+    | { readonly existingZoneId: string }
+    | {
+          readonly create: {
+              /** Zone name without the trailing dot. */
+              readonly name: string;
+              readonly email: string;
+              /** A created zone may hold records others added: production sites protect it. */
+              readonly protect: boolean;
+          };
+      };
 
 export interface SiteDnsArgs {
     readonly namePrefix: string;
@@ -43,13 +46,14 @@ export class SiteDns extends pulumi.ComponentResource {
 
         const zone = args.designate;
         if (zone) {
-            const zoneId = zone.create
-                ? new openstack.dns.Zone(
-                      `${args.namePrefix}-zone`,
-                      { name: `${zone.name}.`, email: zone.email, ttl: args.ttl, type: "PRIMARY", description: `DNS zone of SRC site ${args.namePrefix}` },
-                      { ...child, protect: zone.protect, retainOnDelete: zone.protect },
-                  ).id
-                : openstack.dns.getDnsZoneOutput({ name: `${zone.name}.` }, child).id;
+            const zoneId =
+                "create" in zone
+                    ? new openstack.dns.Zone(
+                          `${args.namePrefix}-zone`,
+                          { name: `${zone.create.name}.`, email: zone.create.email, ttl: args.ttl, type: "PRIMARY", description: `DNS zone of SRC site ${args.namePrefix}` },
+                          { ...child, protect: zone.create.protect, retainOnDelete: zone.create.protect },
+                      ).id
+                    : pulumi.output(zone.existingZoneId);
             // One record set per service, named after it, so that adding a service adds one record.
             for (const service of args.services) {
                 const record = this.records.apply((records) => records.find((r) => r.service === service.service)!);

@@ -11,8 +11,8 @@ export interface SiteNetworkArgs {
     readonly namePrefix: string;
     readonly cidr: string;
     readonly dnsNameservers: readonly string[];
-    /** Name of the external network the router uplinks to. */
-    readonly externalNetwork: string;
+    /** ID of the external network the router uplinks to. */
+    readonly externalNetworkId: string;
     readonly adminCidrs: readonly string[];
     /** Traffic between site hosts that other parts need. */
     readonly siteRules?: readonly SiteRule[];
@@ -24,7 +24,6 @@ export class SiteNetwork extends pulumi.ComponentResource {
     readonly networkId: pulumi.Output<string>;
     readonly subnetId: pulumi.Output<string>;
     readonly routerId: pulumi.Output<string>;
-    readonly externalNetworkId: pulumi.Output<string>;
     readonly subnetCidr: string;
     /** Security group IDs by role; `site` belongs on every host, the others on the hosts of that role. */
     readonly securityGroupIds: Readonly<Record<SecurityGroupRole, pulumi.Output<string>>>;
@@ -37,14 +36,13 @@ export class SiteNetwork extends pulumi.ComponentResource {
         const n = (suffix: string) => `${args.namePrefix}-${suffix}`;
         const tags = [...args.tags];
 
-        const external = openstack.networking.getNetworkOutput({ name: args.externalNetwork, external: true }, child);
         const network = new openstack.networking.Network(n("net"), { name: n("net"), adminStateUp: true, tags }, child);
         const subnet = new openstack.networking.Subnet(
             n("subnet"),
             { name: n("subnet"), networkId: network.id, cidr: args.cidr, ipVersion: 4, enableDhcp: true, dnsNameservers: [...args.dnsNameservers], tags },
             child,
         );
-        const router = new openstack.networking.Router(n("router"), { name: n("router"), externalNetworkId: external.id, tags }, child);
+        const router = new openstack.networking.Router(n("router"), { name: n("router"), externalNetworkId: args.externalNetworkId, tags }, child);
         this.routerInterface = new openstack.networking.RouterInterface(n("router-subnet"), { routerId: router.id, subnetId: subnet.id }, child);
 
         const facts = { adminCidrs: args.adminCidrs, subnetCidr: args.cidr };
@@ -75,7 +73,6 @@ export class SiteNetwork extends pulumi.ComponentResource {
         this.networkId = network.id;
         this.subnetId = subnet.id;
         this.routerId = router.id;
-        this.externalNetworkId = external.id;
         this.subnetCidr = args.cidr;
         this.securityGroupIds = groupIds as Record<SecurityGroupRole, pulumi.Output<string>>;
         this.registerOutputs({

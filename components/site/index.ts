@@ -1,14 +1,24 @@
 // SrcSite: the one component that composes a site's parts, passing each only what it needs.
 import * as pulumi from "@pulumi/pulumi";
+import type * as openstack from "@pulumi/openstack";
 import type { SiteModel } from "../../config/derive";
 import type { SiteSecrets } from "../../config/load";
+import { SiteCertificates } from "../certs";
+import { SiteCluster, siteStorageClass } from "../cluster";
+import { ClusterPlatform } from "../cluster/platform";
+import { SiteDns, externalTtl, type DesignateZone } from "../dns";
 import { SiteNetwork } from "../network";
 import { StorageNode, storageSiteRules, type CertificateInput } from "../storage";
-import { createOpenStackProvider } from "./providers";
+import { heapMbFor } from "../storage/render/storm-config";
+import type { CloudFacts } from "./preflight";
 
 export interface SrcSiteArgs {
     readonly model: SiteModel;
     readonly secrets: SiteSecrets;
+    /** Built from the site config before the preflight used it. */
+    readonly openstack: openstack.Provider;
+    /** What the preflight found in the cloud. */
+    readonly cloud: CloudFacts;
 }
 
 function stormCertificate(model: SiteModel, secrets: SiteSecrets): CertificateInput {
@@ -17,46 +27,58 @@ function stormCertificate(model: SiteModel, secrets: SiteSecrets): CertificateIn
     return { source: "provided", certificate: secrets.stormHostCertificate!, key: secrets.stormHostKey! };
 }
 
+function designateZone(model: SiteModel, cloud: CloudFacts): DesignateZone | undefined {
+    const dns = model.config.dns;
+    if (dns.provider !== "designate") return undefined;
+    if (!dns.createZone) return { existingZoneId: cloud.dnsZoneId! };
+    const zone = model.dnsZone!;
+    return { create: { name: zone, email: dns.zoneEmail ?? `hostmaster@${zone}`, protect: model.protectData } };
+}
+
 export class SrcSite extends pulumi.ComponentResource {
     readonly network: SiteNetwork;
     readonly storage: StorageNode;
+    readonly cluster: SiteCluster;
+    readonly dns: SiteDns;
     /** What `pulumi stack output` shows for the site. */
     readonly stackOutputs: Record<string, pulumi.Input<unknown>>;
 
     constructor(name: string, args: SrcSiteArgs, opts?: pulumi.ComponentResourceOptions) {
         super("srcnet:site:SrcSite", name, {}, opts);
-        const { model, secrets } = args;
+        const { model, secrets, cloud } = args;
         const config = model.config;
-        const openstackProvider = createOpenStackProvider(model, secrets, { parent: this });
+        const p = model.name;
+        const child = { parent: this };
 
         this.network = new SiteNetwork(
-            `${model.name}-network`,
+            `${p}-network`,
             {
-                namePrefix: model.name,
+                namePrefix: p,
                 cidr: config.openstack.network.cidr,
                 dnsNameservers: config.openstack.network.dnsNameservers,
-                externalNetwork: config.openstack.externalNetwork,
+                externalNetworkId: cloud.externalNetworkId,
                 adminCidrs: config.openstack.adminCidrs,
                 // Traffic between site hosts that the parts need.
                 siteRules: [...storageSiteRules(model.storage.nfsClients)],
                 tags: model.tags,
-                provider: openstackProvider,
+                provider: args.openstack,
             },
-            { parent: this },
+            child,
         );
         const groups = this.network.securityGroupIds;
+        const network = { networkId: this.network.networkId, subnetId: this.network.subnetId, externalNetworkId: cloud.externalNetworkId, ready: this.network.routerInterface };
 
         this.storage = new StorageNode(
-            `${model.name}-storage`,
+            `${p}-storage`,
             {
-                namePrefix: model.name,
+                namePrefix: p,
                 tags: model.tags,
                 protectData: model.protectData,
-                image: config.storage.image,
+                imageId: cloud.storageImageId,
                 flavor: config.storage.flavor,
                 keyPair: config.openstack.keyPair,
                 volume: config.storage.volume,
-                heapMb: config.storage.heapMb,
+                heapMb: config.storage.heapMb ?? heapMbFor(cloud.storageFlavorRamMb),
                 deployment: config.storage.deployment,
                 fqdn: model.hostnames.storm,
                 areas: model.storage.areas,
@@ -64,16 +86,66 @@ export class SrcSite extends pulumi.ComponentResource {
                 nfsClients: model.storage.nfsClients,
                 acme: { email: model.acme.email, directoryUrl: model.acme.directoryUrl },
                 certificate: stormCertificate(model, secrets),
-                network: {
-                    networkId: this.network.networkId,
-                    subnetId: this.network.subnetId,
-                    externalNetwork: config.openstack.externalNetwork,
-                    securityGroupIds: [groups.admin, groups.storage, groups.site],
-                    ready: this.network.routerInterface,
-                },
-                provider: openstackProvider,
+                network: { ...network, externalNetwork: config.openstack.externalNetwork, securityGroupIds: [groups.admin, groups.storage, groups.site] },
+                provider: args.openstack,
             },
-            { parent: this },
+            child,
+        );
+
+        this.cluster = new SiteCluster(
+            `${p}-cluster`,
+            {
+                config: config.cluster,
+                namePrefix: p,
+                tags: model.tags,
+                openstack: args.openstack,
+                network,
+                externalNetwork: config.openstack.externalNetwork,
+                adminCidrs: config.openstack.adminCidrs,
+                keyPair: config.openstack.keyPair,
+                existingTemplateId: cloud.clusterTemplateId,
+                identity: cloud.identity,
+                kubeconfigSecret: secrets.kubeconfig,
+                managementKubeconfigSecret: secrets.capiManagementKubeconfig,
+                forgetUnreachable: !model.protectData,
+            },
+            child,
+        );
+        const inCluster = { provider: this.cluster.provider, deletedWith: this.cluster.anchor };
+
+        const platform = new ClusterPlatform(
+            `${p}-platform`,
+            {
+                namePrefix: p,
+                ...inCluster,
+                namespacePrefix: this.cluster.namespacePrefix,
+                installIngress: this.cluster.installPlatform,
+                ingressAddress: this.cluster.ingressAddress,
+                storageClass: config.cluster.backend === "existing" ? undefined : { name: siteStorageClass, reclaimPolicy: model.protectData ? "Retain" : "Delete" },
+                rse: config.jupyterhub.enabled
+                    ? { name: model.storage.rse.name, areas: model.storage.areas, nfsServer: this.storage.fixedIp, volumeSizeGb: config.storage.volume.sizeGb }
+                    : undefined,
+            },
+            child,
+        );
+        const certificates = new SiteCertificates(
+            `${p}-certificates`,
+            { namePrefix: p, ...inCluster, install: this.cluster.installPlatform, acmeEmail: model.acme.email, server: model.acme.server },
+            child,
+        );
+
+        const designate = designateZone(model, cloud);
+        this.dns = new SiteDns(
+            `${p}-dns`,
+            {
+                namePrefix: p,
+                services: model.services,
+                addresses: { storage: this.storage.floatingIp, ingress: this.cluster.ingressAddress },
+                ttl: config.dns.provider === "designate" ? config.dns.ttl : externalTtl,
+                designate,
+                provider: args.openstack,
+            },
+            child,
         );
 
         this.stackOutputs = {
@@ -96,6 +168,15 @@ export class SrcSite extends pulumi.ComponentResource {
                 areas: this.storage.areas,
             },
             rse: { name: model.storage.rse.name, protocol: model.storage.rse.protocol, oidcBasePath: model.storage.rse.oidcBasePath },
+            cluster: {
+                backend: config.cluster.backend,
+                ingressAddress: this.cluster.ingressAddress,
+                storageClass: this.cluster.storageClass,
+                clusterIssuer: certificates.issuer,
+                jupyterhubNamespace: platform.jupyterhubNamespace,
+            },
+            // Zone-file lines of every record; with an external DNS, what to create there.
+            dnsRecords: this.dns.lines,
         };
         this.registerOutputs(this.stackOutputs);
     }

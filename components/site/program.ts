@@ -3,8 +3,14 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { loadSite } from "../../config/load";
 import { SrcSite } from "./index";
+import { preflight } from "./preflight";
+import { createOpenStackProvider } from "./providers";
 
-export function siteProgram(): Record<string, pulumi.Input<unknown>> {
+export async function siteProgram(): Promise<Record<string, pulumi.Input<unknown>>> {
+    // Config first: a site that is not valid registers nothing.
     const { model, secrets } = loadSite();
-    return new SrcSite(model.name, { model, secrets }).stackOutputs;
+    // Then the cloud: a name the cloud does not know is reported the same way, before any resource.
+    const openstack = createOpenStackProvider(model, secrets, {});
+    const cloud = await preflight(model, openstack);
+    return new SrcSite(model.name, { model, secrets, openstack, cloud }).stackOutputs;
 }

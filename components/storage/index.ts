@@ -5,7 +5,6 @@ import * as openstack from "@pulumi/openstack";
 import { ports } from "../../config/ports";
 import { bundleMetadata } from "./render/config-bundle";
 import { storageNodeBundle, type StorageNodeConfig } from "./render/bundle";
-import { heapMbFor } from "./render/storm-config";
 import { userData } from "./render/user-data";
 import { healthPath } from "./render/paths";
 
@@ -21,13 +20,12 @@ export interface StorageNodeArgs extends Pick<StorageNodeConfig, "fqdn" | "deplo
     readonly tags: readonly string[];
     /** Protect the data volume and keep it when the stack is destroyed (production sites). */
     readonly protectData: boolean;
-    /** Image name, or ID to pin one image. */
-    readonly image: string;
+    readonly imageId: string;
     readonly flavor: string;
     readonly keyPair?: string;
     readonly volume: { readonly sizeGb: number; readonly type?: string };
-    /** Java heap; derived from the flavor's RAM when absent. */
-    readonly heapMb?: number;
+    /** Java heap of StoRM-WebDAV. */
+    readonly heapMb: number;
     readonly certificate: CertificateInput;
     readonly network: {
         readonly networkId: pulumi.Input<string>;
@@ -47,8 +45,6 @@ export interface StorageAreaOutput {
     readonly nfs: { readonly server: pulumi.Output<string>; readonly path: string };
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export class StorageNode extends pulumi.ComponentResource {
     readonly fqdn: string;
     readonly floatingIp: pulumi.Output<string>;
@@ -64,10 +60,6 @@ export class StorageNode extends pulumi.ComponentResource {
         const n = (suffix: string) => `${args.namePrefix}-${suffix}`;
         const tags = [...args.tags];
 
-        const imageId = uuidPattern.test(args.image)
-            ? pulumi.output(args.image)
-            : openstack.images.getImageOutput({ name: args.image }, child).id;
-        const heapMb = args.heapMb !== undefined ? pulumi.output(args.heapMb) : openstack.compute.getFlavorOutput({ name: args.flavor }, child).apply((f) => heapMbFor(f.ram ?? 0));
 
         const volume = new openstack.blockstorage.Volume(
             n("storm-data"),
@@ -94,7 +86,7 @@ export class StorageNode extends pulumi.ComponentResource {
                     certificate: provided ? { source: "provided", certificate: provided[0], key: provided[1] } : { source: "letsencrypt" },
                 }),
             );
-        const metadata = pulumi.all([floatingIp.address, heapMb]).apply(([address, heap]) =>
+        const metadata = floatingIp.address.apply((address) =>
             bundleMetadata(
                 storageNodeBundle({
                     fqdn: args.fqdn,
@@ -104,7 +96,7 @@ export class StorageNode extends pulumi.ComponentResource {
                     nfsClients: args.nfsClients,
                     acme: args.acme,
                     floatingIp: address,
-                    heapMb: heap,
+                    heapMb: args.heapMb,
                     volumeSizeGb: args.volume.sizeGb,
                 }),
             ),
@@ -117,7 +109,7 @@ export class StorageNode extends pulumi.ComponentResource {
                 flavorName: args.flavor,
                 keyPair: args.keyPair,
                 blockDevices: [
-                    { uuid: imageId, sourceType: "image", destinationType: "local", bootIndex: 0, deleteOnTermination: true },
+                    { uuid: args.imageId, sourceType: "image", destinationType: "local", bootIndex: 0, deleteOnTermination: true },
                     // Never deleted with the VM: a rebuilt VM gets the same volume and its data.
                     { uuid: volume.id, sourceType: "volume", destinationType: "volume", bootIndex: -1, deleteOnTermination: false },
                 ],

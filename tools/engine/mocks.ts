@@ -15,23 +15,54 @@ function slot(name: string, lo: number, hi: number): number {
 
 type State = Record<string, unknown>;
 
-/** Mocks for one recording: they remember what was created, so a port can take its subnet's range. */
-export function recordingMocks(): pulumi.runtime.Mocks {
+/** A kubeconfig in the shape clusters hand out, naming the cluster it stands for. */
+function mockKubeconfig(cluster: string): string {
+    return [
+        "apiVersion: v1",
+        "kind: Config",
+        `clusters: [{name: ${cluster}, cluster: {server: "https://${cluster}.k8s.invalid:6443"}}]`,
+        `users: [{name: admin, user: {token: "recording-engine-token"}}]`,
+        `contexts: [{name: ${cluster}, context: {cluster: ${cluster}, user: admin}}]`,
+        `current-context: ${cluster}`,
+        "",
+    ].join("\n");
+}
+
+export type InvokeResult = (inputs: Record<string, unknown>) => Record<string, unknown>;
+
+/**
+ * Mocks for one recording: they remember what was created, so a port can take its subnet's range.
+ * `invokes` replaces invoke results (a test makes a lookup fail by throwing).
+ */
+export function recordingMocks(invokes: Readonly<Record<string, InvokeResult>> = {}): pulumi.runtime.Mocks {
     const created = new Map<string, State>();
     const computed: Record<string, (name: string, inputs: State) => State> = {
         // Documentation range (TEST-NET-3): clearly not a real address.
         "openstack:networking/floatingIp:FloatingIp": (name) => ({ address: `203.0.113.${slot(name, 10, 250)}` }),
+        "openstack:containerinfra/cluster:Cluster": (name) => ({ kubeconfig: { raw_config: mockKubeconfig(name), host: `https://${name}.k8s.invalid:6443` } }),
+        "openstack:identity/applicationCredential:ApplicationCredential": () => ({ secret: "recording-engine-application-credential-secret" }),
+        "pulumi-nodejs:dynamic/srcnet:WorkloadKubeconfig": (_name, inputs) => ({ kubeconfig: mockKubeconfig(String(inputs.clusterName)) }),
         "openstack:networking/port:Port": (name, inputs) => {
             const subnetId = (inputs.fixedIps as { subnetId?: string }[] | undefined)?.[0]?.subnetId;
             const subnetCidr = subnetId ? (created.get(subnetId)?.cidr as string | undefined) : undefined;
             return { allFixedIps: subnetCidr ? [hostAddress(cidr(subnetCidr), slot(name, 10, 250))] : [] };
         },
     };
-    const invokeResults: Record<string, (inputs: State) => State> = {
+    const invokeResults: Record<string, InvokeResult> = {
         "openstack:networking/getNetwork:getNetwork": (inputs) => ({ ...inputs, id: mockId(`network-${String(inputs.name)}`) }),
         "openstack:images/getImage:getImage": (inputs) => ({ ...inputs, id: mockId(`image-${String(inputs.name)}`) }),
         // A typical 4-core, 8 GB flavor.
         "openstack:compute/getFlavor:getFlavor": (inputs) => ({ ...inputs, id: mockId(`flavor-${String(inputs.name)}`), ram: 8192, vcpus: 4, disk: 40 }),
+        "openstack:compute/getKeypair:getKeypair": (inputs) => ({ ...inputs, id: String(inputs.name) }),
+        "openstack:containerinfra/getClusterTemplate:getClusterTemplate": (inputs) => ({ ...inputs, id: mockId(`template-${String(inputs.name)}`) }),
+        "openstack:dns/getDnsZone:getDnsZone": (inputs) => ({ ...inputs, id: mockId(`zone-${String(inputs.name)}`) }),
+        "openstack:identity/getAuthScope:getAuthScope": (inputs) => ({
+            ...inputs,
+            id: "scope",
+            region: "RegionOne",
+            serviceCatalogs: [{ id: "keystone", name: "keystone", type: "identity", endpoints: [{ id: "public", interface: "public", region: "RegionOne", regionId: "RegionOne", url: "https://keystone.cloud.invalid:5000/v3" }] }],
+        }),
+        ...invokes,
     };
     return {
         newResource(args) {

@@ -3,7 +3,7 @@
 // No CLI, no plugins, no credentials. Shared by the synth and the tests.
 import * as pulumi from "@pulumi/pulumi";
 import { readSerialized, type Json } from "./serialized";
-import { recordingMocks } from "./mocks";
+import { recordingMocks, type InvokeResult } from "./mocks";
 
 export interface RecordedResource {
     readonly urn: string;
@@ -44,6 +44,8 @@ export interface RecordOptions {
     readonly config: Readonly<Record<string, string>>;
     /** Keys whose values are secret. */
     readonly secretKeys: readonly string[];
+    /** Invoke results to use instead of the engine's (tests: a lookup that fails). */
+    readonly invokes?: Readonly<Record<string, InvokeResult>>;
 }
 
 /** Type token of the root resource every stack has. */
@@ -96,6 +98,12 @@ function urnOf(project: string, stack: string, parent: string, type: string, nam
     return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 
+/** A dynamic resource carries its provider's serialized code as an input: noise in a plan. */
+function withoutProviderCode(inputs: Json): Json {
+    if (inputs === null || typeof inputs !== "object" || Array.isArray(inputs) || !("__provider" in inputs)) return inputs;
+    return { ...inputs, __provider: "[dynamic provider code]" };
+}
+
 function toRecord(req: RegisterRequest, project: string, stack: string): RecordedResource {
     const type = req.getType();
     const urn = urnOf(project, stack, req.getParent(), type, req.getName());
@@ -108,7 +116,7 @@ function toRecord(req: RegisterRequest, project: string, stack: string): Recorde
         parent: req.getParent() || null,
         provider: providerUrn(req.getProvider()),
         custom: req.getCustom(),
-        inputs: readSerialized(req.getObject()?.toJavaScript() ?? {}),
+        inputs: withoutProviderCode(readSerialized(req.getObject()?.toJavaScript() ?? {})),
         dependsOn: [...new Set(req.getDependenciesList())].sort(),
         protect: req.getProtect() ?? false,
         retainOnDelete: req.getRetainondelete() ?? false,
@@ -132,7 +140,7 @@ export function recordProgram(program: () => unknown, options: RecordOptions): P
 async function recordOnce(program: () => unknown, options: RecordOptions): Promise<Recording> {
     const { project, stack } = options;
     pulumi.runtime.setAllConfig({ ...options.config }, [...options.secretKeys]);
-    await pulumi.runtime.setMocks(recordingMocks(), project, stack, false);
+    await pulumi.runtime.setMocks(recordingMocks(options.invokes), project, stack, false);
 
     const monitor = pulumi.runtime.getMonitor() as unknown as RecordableMonitor;
     monitor.newUrn = (parent, type, name) => urnOf(project, stack, parent, type, name);

@@ -1,6 +1,7 @@
 // Typical create times per resource type, in seconds, for the critical-path estimate in
 // plan.json. Rough figures from OpenStack clouds of the STFC Cloud kind and from Helm installs;
-// they rank chains against each other, they do not promise a duration. First match wins.
+// they rank chains against each other, they do not promise a duration. First match wins, so a
+// type comes before the prefix that would cover it.
 export interface CreateTime {
     /** A full type token, or a prefix ending in ':' or '/'. */
     readonly type: string;
@@ -30,7 +31,8 @@ export const createTimes: readonly CreateTime[] = [
     { type: "openstack:identity/applicationCredential:ApplicationCredential", seconds: 2, why: "Keystone API call" },
     { type: "kubernetes:helm.sh/v3:Release", seconds: 120, why: "chart install until its resources are ready" },
     { type: "kubernetes:", seconds: 3, why: "API server call and readiness of a simple object" },
-    { type: "pulumi-nodejs:dynamic:Resource", seconds: 5, why: "a few REST calls (IAM clients, Rucio registration)" },
+    { type: "pulumi-nodejs:dynamic/srcnet:WorkloadKubeconfig", seconds: 900, why: "Cluster API builds the control plane and workers" },
+    { type: "pulumi-nodejs:", seconds: 5, why: "a few REST calls (IAM clients, Rucio registration)" },
 ];
 
 /** Used for a type the table does not list; the synth summary names such types. */

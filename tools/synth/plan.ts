@@ -21,10 +21,13 @@ export function buildPlan(recording: Recording): Plan {
     };
 }
 
+/** Dynamic resources run their own provider code in Pulumi's node host; they take no provider. */
+const dynamicTypePrefix = "pulumi-nodejs:dynamic";
+
 /**
  * Custom resources without an explicit provider. Default providers are disabled for this
- * project, so `pulumi up` would refuse each of them.
+ * project's packages, so `pulumi up` would refuse each of them.
  */
 export function withoutProvider(resources: readonly RecordedResource[]): RecordedResource[] {
-    return resources.filter((r) => r.custom && !r.type.startsWith(providerTypePrefix) && r.provider === null);
+    return resources.filter((r) => r.custom && !r.type.startsWith(providerTypePrefix) && !r.type.startsWith(dynamicTypePrefix) && r.provider === null);
 }

@@ -1,0 +1,63 @@
+// The capi backend: the workload cluster is a release of the openstack-cluster chart in a
+// management cluster, authenticating to OpenStack with an application credential made for it.
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as openstack from "@pulumi/openstack";
+import { chartRepositories, versions } from "../versions";
+import { capiValues, cloudsYaml, type CapiConfig } from "./render/capi";
+import { WorkloadKubeconfig } from "./workload-kubeconfig";
+import type { BackendArgs, BackendCluster } from "./backend";
+
+/** Cluster API builds a cluster in about a quarter of an hour; this leaves room for slow clouds. */
+export const capiReadyTimeoutMinutes = 60;
+
+export function capiCluster(c: CapiConfig, args: BackendArgs): BackendCluster {
+    const n = (suffix: string) => `${args.namePrefix}-${suffix}`;
+    if (!args.managementKubeconfigSecret || !args.identity) {
+        throw new Error("the capi backend needs the management kubeconfig and the cloud's identity endpoint (validation and preflight provide both)");
+    }
+    const identity = args.identity;
+    const management = new k8s.Provider(n("capi-management"), { kubeconfig: args.managementKubeconfigSecret, namespace: c.namespace }, { parent: args.parent });
+    const onManagement = { parent: args.parent, provider: management };
+
+    // Only this cluster's controllers use it; deleting the site revokes it.
+    const credential = new openstack.identity.ApplicationCredential(
+        n("capi"),
+        { name: n("capi"), description: `Cluster API controllers of SRC site ${args.namePrefix}` },
+        { parent: args.parent, provider: args.openstack },
+    );
+    const credentialsSecret = n("k8s-cloud-credentials");
+    const secret = new k8s.core.v1.Secret(
+        n("k8s-cloud-credentials"),
+        {
+            metadata: { name: credentialsSecret, namespace: c.namespace },
+            stringData: {
+                "clouds.yaml": pulumi
+                    .all([credential.id, credential.secret])
+                    .apply(([id, secretValue]) => cloudsYaml({ authUrl: identity.authUrl, region: identity.region, id, secret: secretValue })),
+            },
+        },
+        onManagement,
+    );
+    const clusterName = n("k8s");
+    const release = new k8s.helm.v3.Release(
+        clusterName,
+        {
+            name: clusterName,
+            chart: "openstack-cluster",
+            version: versions.openstackClusterChart,
+            repositoryOpts: { repo: chartRepositories.capi },
+            namespace: c.namespace,
+            values: pulumi.all([args.network.networkId, args.network.subnetId]).apply(([networkId, subnetId]) =>
+                capiValues(c, { credentialsSecret, externalNetworkId: args.network.externalNetworkId, networkId, subnetId, adminCidrs: args.adminCidrs, keyPair: args.keyPair }),
+            ),
+        },
+        { ...onManagement, dependsOn: [secret, args.network.ready] },
+    );
+    const waiter = new WorkloadKubeconfig(
+        n("k8s-kubeconfig"),
+        { managementKubeconfig: args.managementKubeconfigSecret, namespace: c.namespace, clusterName, timeoutMinutes: capiReadyTimeoutMinutes },
+        { parent: args.parent, dependsOn: [release] },
+    );
+    return { kubeconfig: pulumi.secret(waiter.kubeconfig), anchor: release };
+}

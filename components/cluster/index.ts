@@ -1,0 +1,69 @@
+// The cluster part: Magnum, Cluster API or an existing cluster behind one interface. The rest of
+// the site sees a Kubernetes provider, the ingress address, and a few facts about the cluster.
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as openstack from "@pulumi/openstack";
+import type { SiteConfig } from "../../config/schema";
+import { capiCluster } from "./capi";
+import { existingCluster } from "./existing";
+import { magnumCluster } from "./magnum";
+import type { BackendArgs } from "./backend";
+
+export interface SiteClusterArgs extends Omit<BackendArgs, "parent"> {
+    readonly config: SiteConfig["cluster"];
+    readonly tags: readonly string[];
+    /** External network name: the pool of the ingress floating IP. */
+    readonly externalNetwork: string;
+    /**
+     * Let a refresh drop resources of a cluster that is gone (test sites); a production cluster
+     * that cannot be reached is an error to look into, not state to forget.
+     */
+    readonly forgetUnreachable: boolean;
+}
+
+export class SiteCluster extends pulumi.ComponentResource {
+    readonly provider: k8s.Provider;
+    /** The address DNS gives JupyterHub and Rucio: the ingress load balancer's floating IP. */
+    readonly ingressAddress: pulumi.Output<string>;
+    /** In-cluster resources are deleted with this (the cluster itself); absent for an existing cluster. */
+    readonly anchor?: pulumi.Resource;
+    /** Prefix of the namespaces this site creates (shared clusters). */
+    readonly namespacePrefix: string;
+    /** Whether this site installs the ingress controller and cert-manager. */
+    readonly installPlatform: boolean;
+    /** Storage class for user volumes and databases: the site's own Cinder class, or the existing cluster's choice. */
+    readonly storageClass?: string;
+
+    constructor(name: string, args: SiteClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("srcnet:cluster:SiteCluster", name, {}, opts);
+        const c = args.config;
+        const backendArgs: BackendArgs = { ...args, parent: this };
+        const backend = c.backend === "magnum" ? magnumCluster(c, backendArgs) : c.backend === "capi" ? capiCluster(c, backendArgs) : existingCluster(backendArgs);
+
+        if (c.backend === "existing") {
+            this.ingressAddress = pulumi.output(c.ingressAddress ?? "");
+        } else if (c.ingress.floatingIp) {
+            this.ingressAddress = pulumi.output(c.ingress.floatingIp);
+        } else {
+            // Allocated before the cluster exists, so that DNS does not wait for the cluster.
+            this.ingressAddress = new openstack.networking.FloatingIp(
+                `${args.namePrefix}-ingress`,
+                { pool: args.externalNetwork, description: `Ingress of SRC site ${args.namePrefix}`, tags: [...args.tags] },
+                { parent: this, provider: args.openstack },
+            ).address;
+        }
+        this.provider = new k8s.Provider(
+            `${args.namePrefix}-k8s`,
+            { kubeconfig: backend.kubeconfig, enableServerSideApply: true, deleteUnreachable: args.forgetUnreachable },
+            { parent: this },
+        );
+        this.anchor = backend.anchor;
+        this.namespacePrefix = c.backend === "existing" ? (c.namespacePrefix ?? "") : "";
+        this.installPlatform = c.backend === "existing" ? c.installPlatform : true;
+        this.storageClass = c.backend === "existing" ? c.storageClass : siteStorageClass;
+        this.registerOutputs({ ingressAddress: this.ingressAddress });
+    }
+}
+
+/** The Cinder storage class the site creates on a cluster it owns. */
+export const siteStorageClass = "srcnet-cinder";

@@ -1,0 +1,78 @@
+// Looks up, before any resource is registered, every cloud object the config names (external
+// network, images, flavors, key pair, cluster template, DNS zone), all at once. A name the cloud
+// does not know is a config problem, reported with its path like any other, and nothing is created.
+import * as openstack from "@pulumi/openstack";
+import type { SiteModel } from "../../config/derive";
+import type { Problem } from "../../config/messages";
+import { SiteConfigError } from "../../config/load";
+
+/** What the lookups found, for the parts to use by ID. */
+export interface CloudFacts {
+    readonly externalNetworkId: string;
+    readonly storageImageId: string;
+    readonly storageFlavorRamMb: number;
+    /** An existing Magnum cluster template, when the config names one. */
+    readonly clusterTemplateId?: string;
+    /** An existing Designate zone, when the site does not create its own. */
+    readonly dnsZoneId?: string;
+    /** Keystone's public endpoint and the region, for the credentials handed to Cluster API. */
+    readonly identity?: { readonly authUrl: string; readonly region: string };
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The reason an invoke failed, without the provider's multi-line noise. */
+function reason(err: unknown): string {
+    const text = err instanceof Error ? err.message : String(err);
+    return text.split("\n").map((l) => l.trim()).filter(Boolean).slice(-1)[0] ?? "lookup failed";
+}
+
+export async function preflight(model: SiteModel, provider: openstack.Provider): Promise<CloudFacts> {
+    const config = model.config;
+    const opts = { provider };
+    const problems: Problem[] = [];
+    /** Runs one lookup; a failure becomes a problem at `where`. */
+    const look = async <T>(where: string, what: string, lookup: () => Promise<T>): Promise<T | undefined> => {
+        try {
+            return await lookup();
+        } catch (err) {
+            problems.push({ where, message: `${what} was not found in the cloud (${reason(err)})` });
+            return undefined;
+        }
+    };
+
+    const image = config.storage.image;
+    const cluster = config.cluster;
+    const dns = config.dns;
+    const [network, storageImage, flavor, , template, zone, scope] = await Promise.all([
+        look("site.openstack.externalNetwork", `external network "${config.openstack.externalNetwork}"`, () =>
+            openstack.networking.getNetwork({ name: config.openstack.externalNetwork, external: true }, opts),
+        ),
+        uuidPattern.test(image) ? Promise.resolve({ id: image }) : look("site.storage.image", `image "${image}"`, () => openstack.images.getImage({ name: image }, opts)),
+        look("site.storage.flavor", `flavor "${config.storage.flavor}"`, () => openstack.compute.getFlavor({ name: config.storage.flavor }, opts)),
+        config.openstack.keyPair
+            ? look("site.openstack.keyPair", `key pair "${config.openstack.keyPair}"`, () => openstack.compute.getKeypair({ name: config.openstack.keyPair! }, opts))
+            : undefined,
+        cluster.backend === "magnum" && cluster.template
+            ? look("site.cluster.template", `cluster template "${cluster.template}"`, () => openstack.containerinfra.getClusterTemplate({ name: cluster.template! }, opts))
+            : undefined,
+        dns.provider === "designate" && !dns.createZone
+            ? look("site.dns.zone", `DNS zone "${model.dnsZone}." (set dns.createZone to create it)`, () => openstack.dns.getDnsZone({ name: `${model.dnsZone}.` }, opts))
+            : undefined,
+        cluster.backend === "capi"
+            ? look("site.openstack", "the identity service of the configured cloud", () => openstack.identity.getAuthScope({ name: "srcnet-site" }, opts))
+            : undefined,
+    ]);
+    if (problems.length > 0 || !network || !storageImage || !flavor) {
+        throw new SiteConfigError(problems);
+    }
+    const keystone = scope?.serviceCatalogs.find((s) => s.type === "identity")?.endpoints.find((e) => e.interface === "public");
+    return {
+        externalNetworkId: network.id,
+        storageImageId: storageImage.id,
+        storageFlavorRamMb: flavor.ram ?? 0,
+        clusterTemplateId: template?.id,
+        dnsZoneId: zone?.id,
+        identity: scope && keystone ? { authUrl: keystone.url, region: keystone.region || scope.region } : undefined,
+    };
+}
