@@ -42,6 +42,8 @@ export function readPart(root: z.ZodType, raw: unknown, path: ReadPath): PartRea
     while (depth < path.length && path[depth] !== "*") {
         const next = child(schema, here, path[depth]);
         if (!next) break;
+        // A parent of the wrong type holds nothing to read: its defaults would be made up.
+        if (here !== undefined && (here === null || typeof here !== "object" || Array.isArray(here))) return unavailable;
         schema = next;
         here = field(here, path[depth]);
         depth++;

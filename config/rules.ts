@@ -5,7 +5,7 @@
 import type { SiteConfig } from "./schema";
 import type { IssuePath } from "./messages";
 import type { ReadPath } from "./partial";
-import { isAnyAddress, parseCidr } from "./net";
+import { cidr, isAnyAddress, parseCidr } from "./net";
 import { accessPointOf, hostnamesOf, siteIssuerName, type Service } from "./derive";
 
 export type Report = (path: IssuePath, message: string) => void;
@@ -185,6 +185,21 @@ export const crossRules: readonly CrossRule[] = [
             const served = [site.jupyterhub.enabled ? "JupyterHub" : "", site.rucio.mode === "deploy" ? "Rucio" : ""].filter(Boolean);
             if (c.backend === "existing" && c.ingressAddress === undefined && served.length > 0) {
                 report(["cluster", "ingressAddress"], `is required: ${served.join(" and ")} are reached through the cluster's ingress, and DNS needs its address`);
+            }
+        },
+    },
+    {
+        name: "a cluster the site builds admits its API from the admin networks",
+        reads: [["cluster", "backend"], ["openstack", "adminCidrs", "*"]],
+        check: (site, report) => {
+            const cidrs = site.openstack.adminCidrs;
+            // An invalid entry is reported by itself; what it was meant to be is unknown.
+            if (site.cluster.backend === "existing" || cidrs.some((c) => c === undefined)) return;
+            const ipv4 = cidrs.filter((c) => cidr(c).version === 4);
+            if (cidrs.length > 0 && ipv4.length === 0) {
+                report(["openstack", "adminCidrs"], "needs an IPv4 network: the Kubernetes API's load balancer admits IPv4 admin networks only, and pulumi up must reach it");
+            } else if (cidrs.length === 0) {
+                report(["openstack", "adminCidrs"], `is empty, but the ${site.cluster.backend} cluster's API admits only these networks and pulumi up must reach it; list the operators' networks`);
             }
         },
     },

@@ -342,7 +342,7 @@ describe("config validation: CIDRs and admin networks", () => {
     });
 
     it("accepts IPv6 CIDRs", () => {
-        expect(devProblems((s) => (s.openstack.adminCidrs = ["2001:db8::/32", "2001:db8:ffff::/48", "::1/128"]))).to.deep.equal([]);
+        expect(devProblems((s) => (s.openstack.adminCidrs = ["192.0.2.0/24", "2001:db8::/32", "2001:db8:ffff::/48", "::1/128"]))).to.deep.equal([]);
         expect(
             devProblems((s) => (s.cluster = { backend: "existing", nodeCidr: "2001:db8:1::/64", ingressAddress: "192.0.2.80" }), keysWith(["iamAdminClientSecret", "kubeconfig"])),
         ).to.deep.equal([]);
@@ -811,5 +811,32 @@ describe("config validation: an existing cluster's ingress", () => {
         expect(devProblems((s) => (s.cluster = { backend: "existing", ingressAddress: "ingress.example.org" }), secrets)).to.deep.equal([
             "site.cluster.ingressAddress: must be an IPv4 address",
         ]);
+    });
+});
+
+describe("config validation: admin access to a cluster the site builds", () => {
+    it("requires admin networks, since the Kubernetes API admits only them", () => {
+        expect(devProblems((s) => (s.openstack.adminCidrs = []))).to.deep.equal([
+            "site.openstack.adminCidrs: is empty, but the magnum cluster's API admits only these networks and pulumi up must reach it; list the operators' networks",
+        ]);
+    });
+
+    it("requires an IPv4 one, since the API's load balancer is reached over IPv4", () => {
+        expect(devProblems((s) => (s.openstack.adminCidrs = ["2001:db8::/32"]))).to.deep.equal([
+            "site.openstack.adminCidrs: needs an IPv4 network: the Kubernetes API's load balancer admits IPv4 admin networks only, and pulumi up must reach it",
+        ]);
+    });
+
+    it("does not ask for them with an existing cluster", () => {
+        expect(
+            devProblems((s) => {
+                s.openstack.adminCidrs = [];
+                s.cluster = { backend: "existing", ingressAddress: "192.0.2.80" };
+            }, keysWith(["iamAdminClientSecret", "kubeconfig"])),
+        ).to.deep.equal([]);
+    });
+
+    it("reads nothing under a parent of the wrong type (no made-up defaults)", () => {
+        expect(devProblems((s) => (s.openstack = "x"))).to.deep.equal(['site.openstack: must be an object, not the string "x"']);
     });
 });
