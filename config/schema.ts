@@ -200,7 +200,9 @@ const capi = z
 const existingCluster = z
     .strictObject({
         backend: z.literal("existing"),
-        namespacePrefix: dnsLabel.optional().describe("Prefix for every namespace this site creates, so that several test sites can share a cluster."),
+        namespacePrefix: dnsLabel
+            .optional()
+            .describe("Prefix for every namespace this site creates (alice gives alice-jupyterhub), so that several test sites can share a cluster."),
         storageClass: z.string().min(1).optional().describe("Storage class for user volumes and databases; defaults to the cluster's default."),
         nodeCidr: cidr.optional().describe("Network the cluster's nodes come from, for the storage's NFS export."),
         ingressAddress: ipv4.optional().describe("Address of the cluster's ingress; required when the site runs JupyterHub or Rucio there."),

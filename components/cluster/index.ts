@@ -58,7 +58,7 @@ export class SiteCluster extends pulumi.ComponentResource {
             { parent: this },
         );
         this.anchor = backend.anchor;
-        this.namespacePrefix = c.backend === "existing" ? (c.namespacePrefix ?? "") : "";
+        this.namespacePrefix = c.backend === "existing" && c.namespacePrefix ? `${c.namespacePrefix}-` : "";
         this.installPlatform = c.backend === "existing" ? c.installPlatform : true;
         this.storageClass = c.backend === "existing" ? c.storageClass : siteStorageClass;
         this.registerOutputs({ ingressAddress: this.ingressAddress });

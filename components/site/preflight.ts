@@ -30,13 +30,15 @@ function reason(err: unknown): string {
 export async function preflight(model: SiteModel, provider: openstack.Provider): Promise<CloudFacts> {
     const config = model.config;
     const opts = { provider };
-    const problems: Problem[] = [];
+    // Lookups run together; their problems are listed in the order of the lookups, not of the answers.
+    const failures: (Problem | undefined)[] = [];
     /** Runs one lookup; a failure becomes a problem at `where`. */
     const look = async <T>(where: string, what: string, lookup: () => Promise<T>): Promise<T | undefined> => {
+        const slot = failures.push(undefined) - 1;
         try {
             return await lookup();
         } catch (err) {
-            problems.push({ where, message: `${what} was not found in the cloud (${reason(err)})` });
+            failures[slot] = { where, message: `${what} was not found in the cloud (${reason(err)})` };
             return undefined;
         }
     };
@@ -63,6 +65,7 @@ export async function preflight(model: SiteModel, provider: openstack.Provider):
             ? look("site.openstack", "the identity service of the configured cloud", () => openstack.identity.getAuthScope({ name: "srcnet-site" }, opts))
             : undefined,
     ]);
+    const problems = failures.filter((p): p is Problem => p !== undefined);
     if (problems.length > 0 || !network || !storageImage || !flavor) {
         throw new SiteConfigError(problems);
     }
