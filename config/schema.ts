@@ -103,10 +103,7 @@ const iam = z
     .describe("INDIGO IAM: the identity provider of the site's users and services.");
 
 const storageArea = z.strictObject({
-    name: z
-        .string()
-        .regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: "must be 1-32 characters of a-z, 0-9, '_' and '-', starting with a letter" })
-        .describe("Storage-area name; also its directory on the data volume."),
+    name: dnsLabel.describe("Storage-area name; also its directory on the data volume and part of the Kubernetes names of its volume."),
     accessPoint: z
         .string()
         .regex(/^\/[a-z0-9][a-z0-9_/-]*[a-z0-9]$|^\/[a-z0-9]$/, { error: "must be an absolute path such as /sa, without a trailing slash" })

@@ -158,7 +158,7 @@ describe("config validation: types, required fields and enums", () => {
             "site.openstack.network.dnsNameservers[0]: must be an IPv4 address",
         ]);
         expect(devProblems((s) => (s.storage.storageAreas[0].name = "Dev"))).to.deep.equal([
-            "site.storage.storageAreas[0].name: must be 1-32 characters of a-z, 0-9, '_' and '-', starting with a letter",
+            "site.storage.storageAreas[0].name: must be 1-32 characters of a-z, 0-9 and '-', starting with a letter and not ending with '-'",
         ]);
         expect(devProblems((s) => (s.storage.storageAreas[0].accessPoint = "/dev/"))).to.deep.equal([
             "site.storage.storageAreas[0].accessPoint: must be an absolute path such as /sa, without a trailing slash",

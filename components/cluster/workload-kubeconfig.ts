@@ -95,19 +95,26 @@ export async function waitForWorkloadKubeconfig(access: KubeAccess, namespace: s
     const deadline = now() + wait.timeoutMs;
     let last = "the Cluster object does not exist yet";
     for (;;) {
-        const cluster = await kubeGet(access, `/apis/cluster.x-k8s.io/v1beta1/namespaces/${namespace}/clusters/${name}`).catch((err: Error) => {
-            last = `the management cluster did not answer: ${err.message}`;
-            return undefined;
-        });
-        if (cluster) {
-            const state = clusterState(cluster);
+        // A failed request is retried like a cluster that is not ready yet: the wait is long, the network not perfect.
+        const get = (path: string) =>
+            kubeGet(access, path).then(
+                (body) => ({ answered: true as const, body }),
+                (err: Error) => {
+                    last = `the management cluster did not answer: ${err.message}`;
+                    return { answered: false as const, body: undefined };
+                },
+            );
+        const cluster = await get(`/apis/cluster.x-k8s.io/v1beta1/namespaces/${namespace}/clusters/${name}`);
+        if (cluster.answered && !cluster.body) last = "the Cluster object does not exist yet";
+        if (cluster.body) {
+            const state = clusterState(cluster.body);
             last = state.summary;
             if (state.failed) throw new Error(`Cluster API reports the cluster ${namespace}/${name} failed: ${state.summary}`);
             if (state.ready) {
-                const secret = await kubeGet(access, `/api/v1/namespaces/${namespace}/secrets/${name}-kubeconfig`);
-                const value = secret?.data?.value;
+                const secret = await get(`/api/v1/namespaces/${namespace}/secrets/${name}-kubeconfig`);
+                const value = secret.body?.data?.value;
                 if (value) return Buffer.from(value, "base64").toString("utf8");
-                last = "ready, but its kubeconfig secret is not there yet";
+                if (secret.answered) last = "ready, but its kubeconfig secret is not there yet";
             }
         }
         if (now() >= deadline) {

@@ -12,7 +12,8 @@ export function magnumLabels(c: MagnumConfig, adminCidrs: readonly string[]): Re
     const allowed = adminCidrs.filter((a) => parseCidr(a).version === 4).join(",");
     const bounds = first.minCount !== undefined || first.maxCount !== undefined;
     return {
-        ...(c.kubernetesVersion ? { kube_tag: c.kubernetesVersion } : {}),
+        // Heat-driver tags carry the "v" (v1.30.4); the config may leave it out.
+        ...(c.kubernetesVersion ? { kube_tag: `v${c.kubernetesVersion.replace(/^v/, "")}` } : {}),
         auto_healing_enabled: String(c.autoHealing),
         auto_scaling_enabled: String(bounds),
         ...(first.minCount !== undefined ? { min_node_count: String(first.minCount) } : {}),
