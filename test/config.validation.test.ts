@@ -840,3 +840,24 @@ describe("config validation: admin access to a cluster the site builds", () => {
         expect(devProblems((s) => (s.openstack = "x"))).to.deep.equal(['site.openstack: must be an object, not the string "x"']);
     });
 });
+
+describe("config validation: a backend without its settings", () => {
+    it("reports every setting a Cluster API cluster is missing", () => {
+        expect(uksrcProblems((s) => (s.cluster = { backend: "capi" }))).to.deep.equal([
+            "site.cluster.kubernetesVersion: is required (a string)",
+            "site.cluster.image: is required (a string)",
+            "site.cluster.controlPlane: is required (an object)",
+            "site.cluster.nodeGroups: is required (a list)",
+        ]);
+    });
+
+    it("reports what a Magnum cluster is missing, and a setting of another backend as unknown", () => {
+        expect(devProblems((s) => (s.cluster = { backend: "magnum", namespace: "x" }))).to.deep.equal([
+            "site.cluster.controlPlane: is required (an object)",
+            "site.cluster.nodeGroups: is required (a list)",
+            'site.cluster.namespace: unknown key; allowed keys here: backend, template, kubernetesVersion, image, controlPlane, nodeGroups, autoHealing, ingress, labels',
+            "site.cluster.kubernetesVersion: is required when no existing template is given (cluster.template)",
+            "site.cluster.image: is required when no existing template is given (cluster.template)",
+        ]);
+    });
+});
