@@ -164,12 +164,18 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
     // language host absorbs those, and so does the engine while it records.
     const absorb = (reason: unknown) => void (error ??= reason);
     process.on("unhandledRejection", absorb);
+    // The SDK formats a stack trace for every promise it tracks, for leak reports the engine
+    // does not make; most of a recording's time went there. One frame still says where an error
+    // was thrown.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 1;
     try {
         await pulumi.runtime.runInPulumiStack(async () => program());
     } catch (err) {
         error ??= err;
     }
     await pulumi.runtime.disconnect().catch(absorb);
+    Error.stackTraceLimit = stackTraceLimit;
     await new Promise((resolve) => setImmediate(resolve));
     process.off("unhandledRejection", absorb);
     return {
