@@ -189,7 +189,9 @@ const capi = z
             })
             .describe("Control plane."),
         nodeGroups,
-        namespace: dnsLabel.default("default").describe("Namespace in the management cluster that holds the cluster objects."),
+        namespace: dnsLabel
+            .default("default")
+            .describe("Namespace in the management cluster that holds the cluster objects; it must exist (other clusters may share it)."),
         ingress: ingress.prefault({}),
     })
     .describe("capi: Cluster API through the openstack-cluster chart on a management cluster (its kubeconfig in capiManagementKubeconfig).");
