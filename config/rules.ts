@@ -204,6 +204,30 @@ export const crossRules: readonly CrossRule[] = [
         },
     },
     {
+        name: "clients that need IAM admin rights are not registered anonymously",
+        reads: [["iam", "registration"], ["jupyterhub", "enabled"], ["rucio", "mode"]],
+        check: (site, report) => {
+            if (site.iam.registration !== "dynamic") return;
+            const needAdmin = [
+                site.jupyterhub.enabled ? "the notebook token-exchange client (JupyterHub)" : "",
+                site.rucio.mode === "deploy" ? "the Rucio client (client credentials, token exchange)" : "",
+            ].filter(Boolean);
+            if (needAdmin.length > 0) {
+                report(["iam", "registration"], `"dynamic" cannot register ${needAdmin.join(" or ")}: IAM grants token exchange, client credentials and storage scopes only to admins; use "admin" or "static"`);
+            }
+        },
+    },
+    {
+        name: "static clients cover every client the site needs",
+        reads: [["iam"], ["jupyterhub", "enabled"], ["rucio", "mode"]],
+        check: (site, report) => {
+            if (site.iam.registration !== "static") return;
+            if (site.iam.stormLogin && site.iam.clients.storm === undefined) {
+                report(["iam", "clients", "storm"], "is required when iam.stormLogin is true");
+            }
+        },
+    },
+    {
         name: "node groups are distinct and their bounds hold their count",
         reads: [["cluster", "backend"], ["cluster", "nodeGroups", "*"]],
         check: (site, report) => {

@@ -65,6 +65,7 @@ const iamCommon = {
         .array(trustedIssuer)
         .default([])
         .describe("Further issuers whose tokens the storage accepts (for example a central SKA IAM)."),
+    stormLogin: z.boolean().default(false).describe("Register a client for logging in to StoRM-WebDAV's web pages with IAM."),
 };
 
 const iam = z

@@ -95,7 +95,7 @@ describe("config validation: unknown keys", () => {
 
     it("lists the keys of the chosen variant of a discriminated object", () => {
         expect(devProblems((s) => (s.iam.clients = {}))).to.deep.equal([
-            "site.iam.clients: unknown key; allowed keys here: registration, issuer, trustedIssuers, adminClientId",
+            "site.iam.clients: unknown key; allowed keys here: registration, issuer, trustedIssuers, stormLogin, adminClientId",
         ]);
     });
 
@@ -591,7 +591,13 @@ describe("config validation: secret keys", () => {
     });
 
     it("does not require a secret the site does not need", () => {
-        expect(devProblems((s) => (s.iam = { registration: "dynamic", issuer: "https://iam.dev.srcnet.example.org/" }), keysWith([]))).to.deep.equal([]);
+        // dynamic registration needs no secret; the site then runs nothing that needs admin-registered clients
+        const dynamicOnly = (s: any) => {
+            s.iam = { registration: "dynamic", issuer: "https://iam.dev.srcnet.example.org/" };
+            s.jupyterhub = { enabled: false };
+            s.rucio = { mode: "external", ftsUrl: "https://fts.example.org:8446", serverUrl: "https://rucio.example.org" };
+        };
+        expect(devProblems(dynamicOnly, keysWith([]))).to.deep.equal([]);
         expect(devProblems(() => undefined, keysWith(["iamAdminClientSecret", "kubeconfig"]))).to.deep.equal([]);
     });
 
@@ -859,5 +865,18 @@ describe("config validation: a backend without its settings", () => {
             "site.cluster.kubernetesVersion: is required when no existing template is given (cluster.template)",
             "site.cluster.image: is required when no existing template is given (cluster.template)",
         ]);
+    });
+});
+
+describe("config validation: how IAM clients are registered", () => {
+    it("refuses anonymous registration for clients only an IAM admin may register", () => {
+        expect(devProblems((s) => (s.iam = { registration: "dynamic", issuer: "https://iam.dev.srcnet.example.org/" }), keysWith([]))).to.deep.equal([
+            'site.iam.registration: "dynamic" cannot register the notebook token-exchange client (JupyterHub) or the Rucio client (client credentials, token exchange): IAM grants token exchange, client credentials and storage scopes only to admins; use "admin" or "static"',
+        ]);
+    });
+
+    it("requires a static StoRM client when StoRM login is on", () => {
+        const staticIam = { registration: "static", issuer: "https://iam.dev.srcnet.example.org/", stormLogin: true, clients: { jupyterhub: { clientId: "a" }, tokenExchange: { clientId: "b" }, rucio: { clientId: "c" } } };
+        expect(devProblems((s) => (s.iam = staticIam), keysWith(["iamClientSecrets"]))).to.deep.equal(["site.iam.clients.storm: is required when iam.stormLogin is true"]);
     });
 });

@@ -1,0 +1,83 @@
+// The IAM clients a site needs, as data: each with only the grants and scopes it uses, and
+// redirect URIs derived from the site's hostnames. Pure, so "which client may do what" is tested
+// on its own.
+import { siteIssuerName, type SiteModel } from "../../config/derive";
+import { ports } from "../../config/ports";
+
+export type ClientRole = "jupyterhub" | "tokenExchange" | "rucio" | "storm";
+
+export const grants = {
+    authorizationCode: "authorization_code",
+    refreshToken: "refresh_token",
+    clientCredentials: "client_credentials",
+    tokenExchange: "urn:ietf:params:oauth:grant-type:token-exchange",
+} as const;
+
+export interface ClientSpec {
+    readonly role: ClientRole;
+    readonly name: string;
+    readonly grantTypes: readonly string[];
+    readonly scopes: readonly string[];
+    readonly redirectUris: readonly string[];
+    /** Token exchange, client credentials and storage scopes need IAM admin rights to register. */
+    readonly needsAdmin: boolean;
+}
+
+/** WLCG storage scopes for the whole of the RSE's storage area (StoRM reads paths relative to it). */
+const storage = {
+    read: "storage.read:/",
+    create: "storage.create:/",
+    modify: "storage.modify:/",
+} as const;
+
+const identityScopes = ["openid", "profile", "email"];
+
+export function planClients(model: SiteModel): ClientSpec[] {
+    const c = model.config;
+    const name = (role: string) => `${model.name}-${role}`;
+    const clients: ClientSpec[] = [];
+    if (c.jupyterhub.enabled) {
+        clients.push({
+            role: "jupyterhub",
+            name: name("jupyterhub"),
+            grantTypes: [grants.authorizationCode, grants.refreshToken],
+            scopes: [...identityScopes, "offline_access", "wlcg.groups"],
+            redirectUris: [`https://${model.hostnames.jupyter}/hub/oauth_callback`],
+            needsAdmin: false,
+        });
+        // A client of its own, so that IAM lets the exchanged token carry offline_access and a
+        // refresh token (it refuses that when actor and subject are the same client): notebook
+        // tokens are refreshed instead of expiring after an hour.
+        clients.push({
+            role: "tokenExchange",
+            name: name("token-exchange"),
+            grantTypes: [grants.tokenExchange, grants.refreshToken],
+            scopes: [...identityScopes, "offline_access", "wlcg.groups", storage.read, storage.create, storage.modify],
+            redirectUris: [],
+            needsAdmin: true,
+        });
+    }
+    if (c.rucio.mode === "deploy") {
+        clients.push({
+            role: "rucio",
+            name: name("rucio"),
+            grantTypes: [grants.authorizationCode, grants.refreshToken, grants.clientCredentials, grants.tokenExchange],
+            // fts and the storage scopes: Rucio asks FTS to copy and delete on its users' behalf.
+            scopes: [...identityScopes, "offline_access", "wlcg.groups", "fts", storage.read, storage.create, storage.modify],
+            redirectUris: [`https://${model.hostnames.rucio}/auth/oidc_token`, `https://${model.hostnames.rucio}/auth/oidc_code`],
+            needsAdmin: true,
+        });
+    }
+    if (c.iam.stormLogin) {
+        clients.push({
+            role: "storm",
+            name: name("storm"),
+            grantTypes: [grants.authorizationCode],
+            scopes: [...identityScopes, "wlcg.groups"],
+            // Spring Security's callback, named after the issuer's entry in StoRM's application.yml.
+            redirectUris: [`https://${model.hostnames.storm}:${ports.webdav}/login/oauth2/code/${siteIssuerName}`],
+            needsAdmin: false,
+        });
+    }
+    return clients;
+}
