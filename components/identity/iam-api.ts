@@ -1,0 +1,247 @@
+// INDIGO IAM's client APIs, as the IamClient dynamic provider uses them: discovery, the client
+// registration API (RFC 7591/7592, with a registration access token) and the admin client API
+// (/iam/api/clients, with a client_credentials token holding iam:admin.write). Every call retries
+// network errors and 5xx with exponential backoff and jitter, honours Retry-After on 429, and
+// gives up with a clear error after a bounded time. No error message carries a request body,
+// so no secret can reach a log.
+
+export interface RetryPolicy {
+    /** Give up after this long, counted from the first attempt. */
+    readonly deadlineMs: number;
+    readonly attemptTimeoutMs: number;
+    readonly baseDelayMs: number;
+    readonly maxDelayMs: number;
+}
+
+export const defaultRetry: RetryPolicy = { deadlineMs: 120_000, attemptTimeoutMs: 15_000, baseDelayMs: 500, maxDelayMs: 15_000 };
+
+/** An answer that is final: a 4xx other than 429, with IAM's error text. */
+export class IamRequestError extends Error {
+    constructor(
+        readonly method: string,
+        readonly path: string,
+        readonly status: number,
+        detail: string,
+    ) {
+        super(`IAM refused ${method} ${path}: HTTP ${status}${detail ? `: ${detail}` : ""}`);
+    }
+}
+
+/** A request whose outcome is unknown: it may have reached IAM (a timeout, a reset connection). */
+export class IamAmbiguousError extends Error {}
+
+export interface Response {
+    readonly status: number;
+    readonly body: any;
+}
+
+interface Request {
+    readonly method: "GET" | "POST" | "PUT" | "DELETE";
+    readonly url: string;
+    readonly token?: string;
+    readonly basic?: { readonly user: string; readonly password: string };
+    readonly json?: unknown;
+    readonly form?: Record<string, string>;
+    /** Statuses that are answers, not errors (404 for a read). */
+    readonly accept?: readonly number[];
+    /** Retry a request that may have reached IAM (only for requests that are safe to repeat). */
+    readonly repeatable: boolean;
+    /** Count a 5xx answer as "may have happened" too, for a caller that can check before repeating. */
+    readonly uncertainOn5xx?: boolean;
+}
+
+/** IAM's error text: `{"error": msg}` or the OAuth `{error, error_description}`. */
+function errorText(body: any): string {
+    if (body && typeof body === "object") return [body.error, body.error_description].filter(Boolean).join(": ").slice(0, 300);
+    return typeof body === "string" ? body.slice(0, 300) : "";
+}
+
+function retryAfterMs(header: string | null): number | undefined {
+    if (!header) return undefined;
+    const seconds = Number(header);
+    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+    const date = Date.parse(header);
+    return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+
+/** Whether a failed fetch certainly never reached the server (the connection was refused). */
+function neverSent(err: unknown): boolean {
+    const cause = (err as { cause?: { code?: string } })?.cause;
+    return cause?.code === "ECONNREFUSED" || cause?.code === "ENOTFOUND" || cause?.code === "EAI_AGAIN";
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function send(req: Request, policy: RetryPolicy = defaultRetry): Promise<Response> {
+    const path = new URL(req.url).pathname;
+    const started = Date.now();
+    let last = "";
+    for (let attempt = 0; ; attempt++) {
+        const backoff = Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+        let wait = backoff;
+        try {
+            const headers: Record<string, string> = { accept: "application/json" };
+            let body: string | undefined;
+            if (req.token) headers.authorization = `Bearer ${req.token}`;
+            if (req.basic) headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(req.basic.user)}:${encodeURIComponent(req.basic.password)}`).toString("base64")}`;
+            if (req.json !== undefined) {
+                headers["content-type"] = "application/json";
+                body = JSON.stringify(req.json);
+            } else if (req.form) {
+                headers["content-type"] = "application/x-www-form-urlencoded";
+                body = new URLSearchParams(req.form).toString();
+            }
+            const res = await fetch(req.url, { method: req.method, headers, body, signal: AbortSignal.timeout(policy.attemptTimeoutMs) });
+            const text = await res.text();
+            let parsed: any = text;
+            try {
+                parsed = text ? JSON.parse(text) : undefined;
+            } catch {
+                // not JSON: kept as text for the error message
+            }
+            if (res.ok || req.accept?.includes(res.status)) return { status: res.status, body: parsed };
+            if (res.status === 429) {
+                last = `HTTP 429 (too many requests)`;
+                wait = retryAfterMs(res.headers.get("retry-after")) ?? backoff;
+            } else if (res.status >= 500) {
+                last = `HTTP ${res.status}${errorText(parsed) ? `: ${errorText(parsed)}` : ""}`;
+                if (req.uncertainOn5xx) throw new IamAmbiguousError(`${req.method} ${path} failed with ${last}`);
+            } else {
+                throw new IamRequestError(req.method, path, res.status, errorText(parsed));
+            }
+        } catch (err) {
+            if (err instanceof IamRequestError || err instanceof IamAmbiguousError) throw err;
+            const reason = (err as Error).name === "TimeoutError" ? `no answer within ${policy.attemptTimeoutMs / 1000} s` : `${(err as Error).message}${(err as { cause?: Error }).cause ? ` (${(err as { cause?: Error }).cause!.message})` : ""}`;
+            last = reason;
+            if (!req.repeatable && !neverSent(err)) {
+                throw new IamAmbiguousError(`${req.method} ${path} may or may not have reached IAM: ${reason}`);
+            }
+        }
+        if (Date.now() - started + wait > policy.deadlineMs) {
+            throw new Error(`IAM did not answer ${req.method} ${path} successfully within ${Math.round(policy.deadlineMs / 1000)} s; last: ${last}`);
+        }
+        await sleep(wait);
+    }
+}
+
+export interface Discovery {
+    readonly issuer: string;
+    readonly tokenEndpoint: string;
+    readonly registrationEndpoint?: string;
+    /** Where IAM's own APIs live: the issuer URL without its trailing slash. */
+    readonly base: string;
+}
+
+export async function discover(issuer: string, policy?: RetryPolicy): Promise<Discovery> {
+    const base = issuer.replace(/\/+$/, "");
+    const { body } = await send({ method: "GET", url: `${base}/.well-known/openid-configuration`, repeatable: true }, policy);
+    return { issuer: body.issuer, tokenEndpoint: body.token_endpoint, registrationEndpoint: body.registration_endpoint, base };
+}
+
+/** An access token for IAM's admin API, from the admin client's client credentials. */
+export async function adminToken(d: Discovery, admin: { clientId: string; clientSecret: string }, policy?: RetryPolicy): Promise<string> {
+    const { body } = await send(
+        { method: "POST", url: d.tokenEndpoint, basic: { user: admin.clientId, password: admin.clientSecret }, form: { grant_type: "client_credentials", scope: "iam:admin.read iam:admin.write" }, repeatable: true },
+        policy,
+    );
+    return body.access_token;
+}
+
+/** Client metadata as IAM's JSON has it (snake_case; scope one space-separated string). */
+export interface ClientMetadata {
+    readonly client_name: string;
+    readonly redirect_uris: readonly string[];
+    readonly grant_types: readonly string[];
+    readonly scope: string;
+    readonly token_endpoint_auth_method: string;
+    readonly response_types: readonly string[];
+}
+
+export interface RegisteredClient {
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly registrationAccessToken?: string;
+    readonly registrationClientUri?: string;
+    readonly metadata: ClientMetadata;
+}
+
+function asMetadata(body: any): ClientMetadata {
+    return {
+        client_name: body.client_name ?? "",
+        redirect_uris: body.redirect_uris ?? [],
+        grant_types: body.grant_types ?? [],
+        scope: body.scope ?? "",
+        token_endpoint_auth_method: body.token_endpoint_auth_method ?? "client_secret_basic",
+        response_types: body.response_types ?? [],
+    };
+}
+
+/** The client registration API: anonymous registrants, identified by their registration access token. */
+export const registrationApi = {
+    async create(d: Discovery, metadata: ClientMetadata, policy?: RetryPolicy): Promise<RegisteredClient> {
+        if (!d.registrationEndpoint) throw new Error(`${d.issuer} does not offer client registration (no registration_endpoint in its discovery document)`);
+        // Not repeated when it may have reached IAM: an anonymous registrant cannot find the client again.
+        const { body } = await send({ method: "POST", url: d.registrationEndpoint, json: metadata, repeatable: false }, policy);
+        return { clientId: body.client_id, clientSecret: body.client_secret, registrationAccessToken: body.registration_access_token, registrationClientUri: body.registration_client_uri, metadata: asMetadata(body) };
+    },
+    /** The client, or undefined when it is gone. */
+    async read(uri: string, rat: string, policy?: RetryPolicy): Promise<ClientMetadata | undefined> {
+        // A deleted client's registration access token is no longer valid: IAM says 404 or 400, oidc-provider 401.
+        const { status, body } = await send({ method: "GET", url: uri, token: rat, accept: [400, 401, 404], repeatable: true }, policy);
+        return status === 200 ? asMetadata(body) : undefined;
+    },
+    async update(uri: string, rat: string, clientId: string, metadata: ClientMetadata, policy?: RetryPolicy): Promise<ClientMetadata> {
+        // PUT replaces the whole client: every field is sent.
+        const { body } = await send({ method: "PUT", url: uri, token: rat, json: { client_id: clientId, ...metadata }, repeatable: true }, policy);
+        return asMetadata(body);
+    },
+    async remove(uri: string, rat: string, policy?: RetryPolicy): Promise<void> {
+        await send({ method: "DELETE", url: uri, token: rat, accept: [400, 401, 404], repeatable: true }, policy);
+    },
+};
+
+/** The admin client API: clients with an ID and secret chosen here, so a lost create is found again. */
+export const adminApi = {
+    url: (d: Discovery, clientId?: string) => `${d.base}/iam/api/clients${clientId ? `/${encodeURIComponent(clientId)}` : ""}`,
+    async read(d: Discovery, token: string, clientId: string, policy?: RetryPolicy): Promise<ClientMetadata | undefined> {
+        const { status, body } = await send({ method: "GET", url: adminApi.url(d, clientId), token, accept: [404], repeatable: true }, policy);
+        return status === 200 ? asMetadata(body) : undefined;
+    },
+    /** Creates the client, or takes over the one an earlier attempt made: never a second one. */
+    async ensure(d: Discovery, token: string, clientId: string, clientSecret: string, metadata: ClientMetadata, policy: RetryPolicy = defaultRetry): Promise<ClientMetadata> {
+        const started = Date.now();
+        for (let attempt = 0; ; attempt++) {
+            if (await adminApi.read(d, token, clientId, policy)) {
+                return adminApi.update(d, token, clientId, clientSecret, metadata, policy);
+            }
+            try {
+                const { body } = await send(
+                    { method: "POST", url: adminApi.url(d), token, json: { client_id: clientId, client_secret: clientSecret, ...metadata }, repeatable: false, uncertainOn5xx: true },
+                    policy,
+                );
+                return asMetadata(body);
+            } catch (err) {
+                // A create that may have reached IAM is settled by looking for the client before trying again.
+                if (!(err instanceof IamAmbiguousError)) throw err;
+                if (Date.now() - started > policy.deadlineMs) {
+                    throw new Error(`IAM did not create client ${clientId} within ${Math.round(policy.deadlineMs / 1000)} s; last: ${err.message}`);
+                }
+                await sleep(Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
+            }
+        }
+    },
+    async update(d: Discovery, token: string, clientId: string, clientSecret: string, metadata: ClientMetadata, policy?: RetryPolicy): Promise<ClientMetadata> {
+        // The secret is always sent: without it IAM would replace it with one nobody knows.
+        const { body } = await send({ method: "PUT", url: adminApi.url(d, clientId), token, json: { client_id: clientId, client_secret: clientSecret, ...metadata }, repeatable: true }, policy);
+        return asMetadata(body);
+    },
+    async remove(d: Discovery, token: string, clientId: string, policy?: RetryPolicy): Promise<void> {
+        await send({ method: "DELETE", url: adminApi.url(d, clientId), token, accept: [404], repeatable: true }, policy);
+    },
+};
+
+/** Scopes asked for that the client did not get (IAM drops restricted scopes without an error). */
+export function missingScopes(asked: string, granted: string): string[] {
+    const got = new Set(granted.split(/\s+/).filter(Boolean));
+    return asked.split(/\s+/).filter((s) => s && !got.has(s));
+}
