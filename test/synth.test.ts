@@ -156,7 +156,7 @@ describe("synth: secrets and failures", () => {
         const out = tmp();
         const run = spawnSync(process.execPath, [synthCli, "--stack", "uksrc", "--out", out], { cwd: repoRoot, encoding: "utf8" });
         expect(run.status, run.stderr).to.equal(0);
-        expect(run.stdout).to.match(/^srcnet-site uksrc: \d+ resources in 7 components/);
+        expect(run.stdout).to.match(/^srcnet-site uksrc: \d+ resources in 8 components/);
         expect(run.stdout).to.include("uksrc-network (SiteNetwork): 22 (1 Network, 1 Router, 1 RouterInterface, 4 SecGroup, 14 SecGroupRule, 1 Subnet)");
         expect(run.stdout).to.include("uksrc-storage (StorageNode): 5 (1 FloatingIp, 1 FloatingIpAssociate, 1 Instance, 1 Port, 1 Volume)");
         expect(run.stdout).to.match(/critical path: ~\d+ s/);

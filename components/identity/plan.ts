@@ -81,3 +81,16 @@ export function planClients(model: SiteModel): ClientSpec[] {
     }
     return clients;
 }
+
+/** The client as IAM's JSON has it. Only a client that redirects a browser answers with a code. */
+export function clientMetadata(spec: ClientSpec): { client_name: string; redirect_uris: string[]; grant_types: string[]; scope: string; token_endpoint_auth_method: string; response_types: string[] } {
+    const browser = spec.grantTypes.includes(grants.authorizationCode);
+    return {
+        client_name: spec.name,
+        redirect_uris: [...spec.redirectUris],
+        grant_types: [...spec.grantTypes],
+        scope: spec.scopes.join(" "),
+        token_endpoint_auth_method: "client_secret_basic",
+        response_types: browser ? ["code"] : [],
+    };
+}

@@ -1,12 +1,14 @@
 // SrcSite: the one component that composes a site's parts, passing each only what it needs.
 import * as pulumi from "@pulumi/pulumi";
 import type * as openstack from "@pulumi/openstack";
+import * as random from "@pulumi/random";
 import type { SiteModel } from "../../config/derive";
 import type { SiteSecrets } from "../../config/load";
 import { SiteCertificates } from "../certs";
 import { SiteCluster, siteStorageClass } from "../cluster";
 import { ClusterPlatform } from "../cluster/platform";
 import { SiteDns, externalTtl, type DesignateZone } from "../dns";
+import { SiteIdentity, planClients, type ClientSource } from "../identity";
 import { SiteNetwork } from "../network";
 import { StorageNode, storageSiteRules, type CertificateInput } from "../storage";
 import { heapMbFor } from "../storage/render/storm-config";
@@ -35,11 +37,34 @@ function designateZone(model: SiteModel, cloud: CloudFacts): DesignateZone | und
     return { create: { name: zone, email: dns.zoneEmail ?? `hostmaster@${zone}`, protect: model.protectData } };
 }
 
+/** Where the site's IAM clients come from, as the config says. */
+function clientSource(model: SiteModel, secrets: SiteSecrets, parent: pulumi.Resource): ClientSource {
+    const iam = model.config.iam;
+    switch (iam.registration) {
+        case "dynamic":
+            return { registration: "dynamic" };
+        case "admin":
+            // Validation guarantees the admin client's secret.
+            return {
+                registration: "admin",
+                admin: { clientId: iam.adminClientId, clientSecret: secrets.iamAdminClientSecret! },
+                random: new random.Provider(`${model.name}-random`, {}, { parent }),
+            };
+        case "static":
+            return {
+                registration: "static",
+                ids: Object.fromEntries(Object.entries(iam.clients).map(([role, c]) => [role, c?.clientId])),
+                secrets: secrets.iamClientSecrets!,
+            };
+    }
+}
+
 export class SrcSite extends pulumi.ComponentResource {
     readonly network: SiteNetwork;
     readonly storage: StorageNode;
     readonly cluster: SiteCluster;
     readonly dns: SiteDns;
+    readonly identity: SiteIdentity;
     /** What `pulumi stack output` shows for the site. */
     readonly stackOutputs: Record<string, pulumi.Input<unknown>>;
 
@@ -134,6 +159,12 @@ export class SrcSite extends pulumi.ComponentResource {
             child,
         );
 
+        this.identity = new SiteIdentity(
+            `${p}-identity`,
+            { namePrefix: p, issuer: config.iam.issuer, clients: planClients(model), source: clientSource(model, secrets, this) },
+            child,
+        );
+
         const designate = designateZone(model, cloud);
         this.dns = new SiteDns(
             `${p}-dns`,
@@ -174,6 +205,10 @@ export class SrcSite extends pulumi.ComponentResource {
                 storageClass: this.cluster.storageClass,
                 clusterIssuer: certificates.issuer,
                 jupyterhubNamespace: platform.jupyterhubNamespace,
+            },
+            identity: {
+                registration: config.iam.registration,
+                clientIds: Object.fromEntries(Object.entries(this.identity.clients).map(([role, c]) => [role, c!.clientId])),
             },
             // Zone-file lines of every record; with an external DNS, what to create there.
             dnsRecords: this.dns.lines,

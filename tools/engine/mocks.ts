@@ -2,7 +2,7 @@
 // state, the outputs the cloud would compute (addresses) made up deterministically, and invoke
 // results shaped like the real ones. Nothing leaves the process.
 import { createHash } from "node:crypto";
-import type * as pulumi from "@pulumi/pulumi";
+import { secret, type runtime } from "@pulumi/pulumi";
 import { cidr, hostAddress } from "../../config/net";
 
 /** A readable, deterministic ID: the resource's logical name. */
@@ -34,7 +34,10 @@ export type InvokeResult = (inputs: Record<string, unknown>) => Record<string, u
  * Mocks for one recording: they remember what was created, so a port can take its subnet's range.
  * `invokes` replaces invoke results (a test makes a lookup fail by throwing).
  */
-export function recordingMocks(invokes: Readonly<Record<string, InvokeResult>> = {}): pulumi.runtime.Mocks {
+export function recordingMocks(
+    invokes: Readonly<Record<string, InvokeResult>> = {},
+    secretOutputs: (type: string, name: string) => readonly string[] = () => [],
+): runtime.Mocks {
     const created = new Map<string, State>();
     const computed: Record<string, (name: string, inputs: State) => State> = {
         // Documentation range (TEST-NET-3): clearly not a real address.
@@ -42,6 +45,13 @@ export function recordingMocks(invokes: Readonly<Record<string, InvokeResult>> =
         "openstack:containerinfra/cluster:Cluster": (name) => ({ kubeconfig: { raw_config: mockKubeconfig(name), host: `https://${name}.k8s.invalid:6443` } }),
         "openstack:identity/applicationCredential:ApplicationCredential": () => ({ secret: "recording-engine-application-credential-secret" }),
         "pulumi-nodejs:dynamic/srcnet:WorkloadKubeconfig": (_name, inputs) => ({ kubeconfig: mockKubeconfig(String(inputs.clusterName)) }),
+        // IAM gives an anonymously registered client its ID; an admin-made one keeps the chosen ID.
+        "pulumi-nodejs:dynamic/srcnet:IamClient": (name, inputs) => ({
+            clientId: inputs.clientId ?? `${name}-client-id`,
+            clientSecret: inputs.clientSecret ?? "recording-engine-client-secret",
+            ...(inputs.mode === "registration" ? { registrationAccessToken: "recording-engine-registration-token" } : {}),
+        }),
+        "random:index/randomPassword:RandomPassword": () => ({ result: "recording-engine-random-password" }),
         "openstack:networking/port:Port": (name, inputs) => {
             const subnetId = (inputs.fixedIps as { subnetId?: string }[] | undefined)?.[0]?.subnetId;
             const subnetCidr = subnetId ? (created.get(subnetId)?.cidr as string | undefined) : undefined;
@@ -67,8 +77,12 @@ export function recordingMocks(invokes: Readonly<Record<string, InvokeResult>> =
     return {
         newResource(args) {
             const id = args.id || mockId(args.name);
-            const state = { ...args.inputs, ...(computed[args.type]?.(args.name, args.inputs) ?? {}) };
-            created.set(id, state);
+            const state: State = { ...args.inputs, ...(computed[args.type]?.(args.name, args.inputs) ?? {}) };
+            created.set(id, { ...state });
+            // As the engine does: outputs a resource declares secret come back as secrets.
+            for (const key of secretOutputs(args.type, args.name)) {
+                if (key in state) state[key] = secret(state[key]);
+            }
             return { id, state };
         },
         call(args) {

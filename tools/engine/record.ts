@@ -75,6 +75,7 @@ interface RegisterRequest {
     getDeletedwith(): string;
     getDeletebeforereplace(): boolean;
     getIgnorechangesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
     getReplaceonchangesList(): string[];
 }
 interface OutputsRequest {
@@ -140,7 +141,14 @@ export function recordProgram(program: () => unknown, options: RecordOptions): P
 async function recordOnce(program: () => unknown, options: RecordOptions): Promise<Recording> {
     const { project, stack } = options;
     pulumi.runtime.setAllConfig({ ...options.config }, [...options.secretKeys]);
-    await pulumi.runtime.setMocks(recordingMocks(options.invokes), project, stack, false);
+    // Which outputs each resource declares secret (additionalSecretOutputs), for the mocks to honour.
+    const secretOutputs = new Map<string, readonly string[]>();
+    await pulumi.runtime.setMocks(
+        recordingMocks(options.invokes, (type, name) => secretOutputs.get(`${type}::${name}`) ?? []),
+        project,
+        stack,
+        false,
+    );
 
     const monitor = pulumi.runtime.getMonitor() as unknown as RecordableMonitor;
     monitor.newUrn = (parent, type, name) => urnOf(project, stack, parent, type, name);
@@ -149,6 +157,7 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) => {
         resources.push(toRecord(req, project, stack));
+        secretOutputs.set(`${req.getType()}::${req.getName()}`, req.getAdditionalsecretoutputsList());
         return register(req, callback);
     };
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
