@@ -131,7 +131,7 @@ interface WaiterInputs {
     timeoutMinutes: number;
 }
 
-const waiterProvider: pulumi.dynamic.ResourceProvider = {
+export const waiterProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: WaiterInputs) {
         const kubeconfig = await waitForWorkloadKubeconfig(kubeAccess(inputs.managementKubeconfig), inputs.namespace, inputs.clusterName, {
             timeoutMs: inputs.timeoutMinutes * 60000,

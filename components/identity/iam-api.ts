@@ -176,69 +176,81 @@ function asMetadata(body: any): ClientMetadata {
     };
 }
 
+// Plain functions calling each other by name: a dynamic provider is serialized with the
+// functions it reaches, and a call through an exported object would not survive that.
+
+async function registrationCreate(d: Discovery, metadata: ClientMetadata, policy?: RetryPolicy): Promise<RegisteredClient> {
+    if (!d.registrationEndpoint) throw new Error(`${d.issuer} does not offer client registration (no registration_endpoint in its discovery document)`);
+    // Not repeated when it may have reached IAM: an anonymous registrant cannot find the client again.
+    const { body } = await send({ method: "POST", url: d.registrationEndpoint, json: metadata, repeatable: false }, policy);
+    return { clientId: body.client_id, clientSecret: body.client_secret, registrationAccessToken: body.registration_access_token, registrationClientUri: body.registration_client_uri, metadata: asMetadata(body) };
+}
+
+/** The client, or undefined when it is gone. */
+async function registrationRead(uri: string, rat: string, policy?: RetryPolicy): Promise<ClientMetadata | undefined> {
+    // A deleted client's registration access token is no longer valid: IAM says 404 or 400, oidc-provider 401.
+    const { status, body } = await send({ method: "GET", url: uri, token: rat, accept: [400, 401, 404], repeatable: true }, policy);
+    return status === 200 ? asMetadata(body) : undefined;
+}
+
+async function registrationUpdate(uri: string, rat: string, clientId: string, metadata: ClientMetadata, policy?: RetryPolicy): Promise<ClientMetadata> {
+    // PUT replaces the whole client: every field is sent.
+    const { body } = await send({ method: "PUT", url: uri, token: rat, json: { client_id: clientId, ...metadata }, repeatable: true }, policy);
+    return asMetadata(body);
+}
+
+async function registrationRemove(uri: string, rat: string, policy?: RetryPolicy): Promise<void> {
+    await send({ method: "DELETE", url: uri, token: rat, accept: [400, 401, 404], repeatable: true }, policy);
+}
+
 /** The client registration API: anonymous registrants, identified by their registration access token. */
-export const registrationApi = {
-    async create(d: Discovery, metadata: ClientMetadata, policy?: RetryPolicy): Promise<RegisteredClient> {
-        if (!d.registrationEndpoint) throw new Error(`${d.issuer} does not offer client registration (no registration_endpoint in its discovery document)`);
-        // Not repeated when it may have reached IAM: an anonymous registrant cannot find the client again.
-        const { body } = await send({ method: "POST", url: d.registrationEndpoint, json: metadata, repeatable: false }, policy);
-        return { clientId: body.client_id, clientSecret: body.client_secret, registrationAccessToken: body.registration_access_token, registrationClientUri: body.registration_client_uri, metadata: asMetadata(body) };
-    },
-    /** The client, or undefined when it is gone. */
-    async read(uri: string, rat: string, policy?: RetryPolicy): Promise<ClientMetadata | undefined> {
-        // A deleted client's registration access token is no longer valid: IAM says 404 or 400, oidc-provider 401.
-        const { status, body } = await send({ method: "GET", url: uri, token: rat, accept: [400, 401, 404], repeatable: true }, policy);
-        return status === 200 ? asMetadata(body) : undefined;
-    },
-    async update(uri: string, rat: string, clientId: string, metadata: ClientMetadata, policy?: RetryPolicy): Promise<ClientMetadata> {
-        // PUT replaces the whole client: every field is sent.
-        const { body } = await send({ method: "PUT", url: uri, token: rat, json: { client_id: clientId, ...metadata }, repeatable: true }, policy);
-        return asMetadata(body);
-    },
-    async remove(uri: string, rat: string, policy?: RetryPolicy): Promise<void> {
-        await send({ method: "DELETE", url: uri, token: rat, accept: [400, 401, 404], repeatable: true }, policy);
-    },
-};
+export const registrationApi = { create: registrationCreate, read: registrationRead, update: registrationUpdate, remove: registrationRemove };
+
+function adminUrl(d: Discovery, clientId?: string): string {
+    return `${d.base}/iam/api/clients${clientId ? `/${encodeURIComponent(clientId)}` : ""}`;
+}
+
+async function adminRead(d: Discovery, token: string, clientId: string, policy?: RetryPolicy): Promise<ClientMetadata | undefined> {
+    const { status, body } = await send({ method: "GET", url: adminUrl(d, clientId), token, accept: [404], repeatable: true }, policy);
+    return status === 200 ? asMetadata(body) : undefined;
+}
+
+async function adminUpdate(d: Discovery, token: string, clientId: string, clientSecret: string, metadata: ClientMetadata, policy?: RetryPolicy): Promise<ClientMetadata> {
+    // The secret is always sent: without it IAM would replace it with one nobody knows.
+    const { body } = await send({ method: "PUT", url: adminUrl(d, clientId), token, json: { client_id: clientId, client_secret: clientSecret, ...metadata }, repeatable: true }, policy);
+    return asMetadata(body);
+}
+
+/** Creates the client, or takes over the one an earlier attempt made: never a second one. */
+async function adminEnsure(d: Discovery, token: string, clientId: string, clientSecret: string, metadata: ClientMetadata, policy: RetryPolicy = defaultRetry): Promise<ClientMetadata> {
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+        if (await adminRead(d, token, clientId, policy)) {
+            return adminUpdate(d, token, clientId, clientSecret, metadata, policy);
+        }
+        try {
+            const { body } = await send(
+                { method: "POST", url: adminUrl(d), token, json: { client_id: clientId, client_secret: clientSecret, ...metadata }, repeatable: false, uncertainOn5xx: true },
+                policy,
+            );
+            return asMetadata(body);
+        } catch (err) {
+            // A create that may have reached IAM is settled by looking for the client before trying again.
+            if (!(err instanceof IamAmbiguousError)) throw err;
+            if (Date.now() - started > policy.deadlineMs) {
+                throw new Error(`IAM did not create client ${clientId} within ${Math.round(policy.deadlineMs / 1000)} s; last: ${err.message}`);
+            }
+            await sleep(Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
+        }
+    }
+}
+
+async function adminRemove(d: Discovery, token: string, clientId: string, policy?: RetryPolicy): Promise<void> {
+    await send({ method: "DELETE", url: adminUrl(d, clientId), token, accept: [404], repeatable: true }, policy);
+}
 
 /** The admin client API: clients with an ID and secret chosen here, so a lost create is found again. */
-export const adminApi = {
-    url: (d: Discovery, clientId?: string) => `${d.base}/iam/api/clients${clientId ? `/${encodeURIComponent(clientId)}` : ""}`,
-    async read(d: Discovery, token: string, clientId: string, policy?: RetryPolicy): Promise<ClientMetadata | undefined> {
-        const { status, body } = await send({ method: "GET", url: adminApi.url(d, clientId), token, accept: [404], repeatable: true }, policy);
-        return status === 200 ? asMetadata(body) : undefined;
-    },
-    /** Creates the client, or takes over the one an earlier attempt made: never a second one. */
-    async ensure(d: Discovery, token: string, clientId: string, clientSecret: string, metadata: ClientMetadata, policy: RetryPolicy = defaultRetry): Promise<ClientMetadata> {
-        const started = Date.now();
-        for (let attempt = 0; ; attempt++) {
-            if (await adminApi.read(d, token, clientId, policy)) {
-                return adminApi.update(d, token, clientId, clientSecret, metadata, policy);
-            }
-            try {
-                const { body } = await send(
-                    { method: "POST", url: adminApi.url(d), token, json: { client_id: clientId, client_secret: clientSecret, ...metadata }, repeatable: false, uncertainOn5xx: true },
-                    policy,
-                );
-                return asMetadata(body);
-            } catch (err) {
-                // A create that may have reached IAM is settled by looking for the client before trying again.
-                if (!(err instanceof IamAmbiguousError)) throw err;
-                if (Date.now() - started > policy.deadlineMs) {
-                    throw new Error(`IAM did not create client ${clientId} within ${Math.round(policy.deadlineMs / 1000)} s; last: ${err.message}`);
-                }
-                await sleep(Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
-            }
-        }
-    },
-    async update(d: Discovery, token: string, clientId: string, clientSecret: string, metadata: ClientMetadata, policy?: RetryPolicy): Promise<ClientMetadata> {
-        // The secret is always sent: without it IAM would replace it with one nobody knows.
-        const { body } = await send({ method: "PUT", url: adminApi.url(d, clientId), token, json: { client_id: clientId, client_secret: clientSecret, ...metadata }, repeatable: true }, policy);
-        return asMetadata(body);
-    },
-    async remove(d: Discovery, token: string, clientId: string, policy?: RetryPolicy): Promise<void> {
-        await send({ method: "DELETE", url: adminApi.url(d, clientId), token, accept: [404], repeatable: true }, policy);
-    },
-};
+export const adminApi = { url: adminUrl, read: adminRead, ensure: adminEnsure, update: adminUpdate, remove: adminRemove };
 
 /** Scopes asked for that the client did not get (IAM drops restricted scopes without an error). */
 export function missingScopes(asked: string, granted: string): string[] {

@@ -99,10 +99,12 @@ function urnOf(project: string, stack: string, parent: string, type: string, nam
     return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 
+const providerCodeMask = "[dynamic provider code]";
+
 /** A dynamic resource carries its provider's serialized code as an input: noise in a plan. */
 function withoutProviderCode(inputs: Json): Json {
     if (inputs === null || typeof inputs !== "object" || Array.isArray(inputs) || !("__provider" in inputs)) return inputs;
-    return { ...inputs, __provider: "[dynamic provider code]" };
+    return { ...inputs, __provider: providerCodeMask };
 }
 
 function toRecord(req: RegisterRequest, project: string, stack: string): RecordedResource {
@@ -168,6 +170,13 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
         return registerOutputs(req, callback);
     };
 
+    // Dynamic resources carry their provider's code, serialized by parsing its source: the slowest
+    // part of a recording, for an input plan.json masks anyway. test/dynamic-providers checks that
+    // the real serialization works.
+    const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as { serializeFunction: unknown };
+    const serializeFunction = closure.serializeFunction;
+    closure.serializeFunction = async () => ({ text: providerCodeMask, exportName: "handler", containsSecrets: false });
+
     let error: unknown;
     // A failing program also rejects promises nobody awaits (the stack's own outputs); the CLI's
     // language host absorbs those, and so does the engine while it records.
@@ -185,6 +194,7 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
     }
     await pulumi.runtime.disconnect().catch(absorb);
     Error.stackTraceLimit = stackTraceLimit;
+    closure.serializeFunction = serializeFunction;
     await new Promise((resolve) => setImmediate(resolve));
     process.off("unhandledRejection", absorb);
     return {
