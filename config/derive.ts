@@ -88,6 +88,8 @@ export interface SiteModel {
     readonly acme: { readonly email: string; readonly server: AcmeServer; readonly directoryUrl: string };
     readonly dnsZone: string | undefined;
     readonly storage: {
+        /** davs:// base URL of the WebDAV endpoint; each area's URL adds its access point. */
+        readonly webdavUrl: string;
         readonly areas: readonly DerivedStorageArea[];
         readonly rse: RseModel;
         /** Networks the storage areas are exported to read-only over NFS: where the cluster's nodes are. */
@@ -97,9 +99,13 @@ export interface SiteModel {
     readonly tags: readonly string[];
 }
 
-/** StoRM always; JupyterHub when enabled; Rucio when the site runs it (an external Rucio has its own names). */
+/** Which services run at this site: StoRM always; JupyterHub when enabled; Rucio when deployed here (an external Rucio has its own names). */
+export function servicesRun(config: { readonly jupyterhub: { readonly enabled: boolean }; readonly rucio: { readonly mode: string } }): Readonly<Record<Service, boolean>> {
+    return { storm: true, jupyter: config.jupyterhub.enabled, rucio: config.rucio.mode === "deploy" };
+}
+
 function servicesOf(config: SiteConfig, hostnames: Hostnames): ServiceName[] {
-    const runs: Record<Service, boolean> = { storm: true, jupyter: config.jupyterhub.enabled, rucio: config.rucio.mode === "deploy" };
+    const runs = servicesRun(config);
     return (Object.keys(endpoints) as Service[]).filter((s) => runs[s]).map((service) => ({ service, hostname: hostnames[service], endpoint: endpoints[service] }));
 }
 
@@ -118,13 +124,14 @@ export function resourceName(site: Pick<SiteModel, "name">, ...parts: string[]):
 
 export function deriveSite(config: SiteConfig): SiteModel {
     const hostnames = hostnamesOf(config);
+    const webdavUrl = `davs://${hostnames.storm}:${ports.webdav}`;
     const areas = config.storage.storageAreas.map((area): DerivedStorageArea => {
         const accessPoint = accessPointOf(area);
         return {
             ...area,
             accessPoint,
             rootPath: `${dataMountPath}/${area.name}`,
-            url: `davs://${hostnames.storm}:${ports.webdav}${accessPoint}`,
+            url: `${webdavUrl}${accessPoint}`,
             rucio: { prefix: `${accessPoint}/`, oidcBasePath: accessPoint },
         };
     });
@@ -141,6 +148,7 @@ export function deriveSite(config: SiteConfig): SiteModel {
         acme: { email: config.certificates.acmeEmail, server: acmeServer, directoryUrl: acmeDirectories[acmeServer] },
         dnsZone: config.dns.provider === "designate" ? (config.dns.zone ?? config.domain) : undefined,
         storage: {
+            webdavUrl,
             areas,
             rse: {
                 name: config.storage.rse,

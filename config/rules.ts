@@ -6,7 +6,7 @@ import type { SiteConfig } from "./schema";
 import type { IssuePath } from "./messages";
 import type { ReadPath } from "./partial";
 import { cidr, isAnyAddress, parseCidr } from "./net";
-import { accessPointOf, hostnamesOf, siteIssuerName, type Service } from "./derive";
+import { accessPointOf, hostnamesOf, servicesRun, siteIssuerName, type Service } from "./derive";
 
 export type Report = (path: IssuePath, message: string) => void;
 
@@ -182,7 +182,8 @@ export const crossRules: readonly CrossRule[] = [
         reads: [["cluster", "backend"], ["cluster", "ingressAddress"], ["jupyterhub", "enabled"], ["rucio", "mode"]],
         check: (site, report) => {
             const c = site.cluster;
-            const served = [site.jupyterhub.enabled ? "JupyterHub" : "", site.rucio.mode === "deploy" ? "Rucio" : ""].filter(Boolean);
+            const runs = servicesRun(site);
+            const served = [runs.jupyter ? "JupyterHub" : "", runs.rucio ? "Rucio" : ""].filter(Boolean);
             if (c.backend === "existing" && c.ingressAddress === undefined && served.length > 0) {
                 report(["cluster", "ingressAddress"], `is required: ${served.join(" and ")} are reached through the cluster's ingress, and DNS needs its address`);
             }
@@ -208,9 +209,10 @@ export const crossRules: readonly CrossRule[] = [
         reads: [["iam", "registration"], ["jupyterhub", "enabled"], ["rucio", "mode"]],
         check: (site, report) => {
             if (site.iam.registration !== "dynamic") return;
+            const runs = servicesRun(site);
             const needAdmin = [
-                site.jupyterhub.enabled ? "the notebook token-exchange client (JupyterHub)" : "",
-                site.rucio.mode === "deploy" ? "the Rucio client (client credentials, token exchange)" : "",
+                runs.jupyter ? "the notebook token-exchange client (JupyterHub)" : "",
+                runs.rucio ? "the Rucio client (client credentials, token exchange)" : "",
             ].filter(Boolean);
             if (needAdmin.length > 0) {
                 report(["iam", "registration"], `"dynamic" cannot register ${needAdmin.join(" or ")}: IAM grants token exchange, client credentials and storage scopes only to admins; use "admin" or "static"`);
@@ -219,7 +221,7 @@ export const crossRules: readonly CrossRule[] = [
     },
     {
         name: "static clients cover every client the site needs",
-        reads: [["iam"], ["jupyterhub", "enabled"], ["rucio", "mode"]],
+        reads: [["iam"]],
         check: (site, report) => {
             if (site.iam.registration !== "static") return;
             if (site.iam.stormLogin && site.iam.clients.storm === undefined) {

@@ -240,6 +240,20 @@ describe("preflight: names the cloud does not know", () => {
         expect(r.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))).to.deep.equal([]);
     });
 
+    it("reports a Cluster API site whose cloud lists no public identity endpoint, and creates nothing", async () => {
+        const r = await runSite(siteOf("uksrc"), {
+            secrets: secretsOf("uksrc"),
+            invokes: {
+                "openstack:identity/getAuthScope:getAuthScope": (inputs) => ({ ...inputs, id: "scope", region: "RegionOne", serviceCatalogs: [{ id: "nova", name: "nova", type: "compute", endpoints: [] }] }),
+            },
+        });
+        expect(r.error).to.be.instanceOf(SiteConfigError);
+        expect((r.error as SiteConfigError).problems).to.deep.equal([
+            { where: "site.openstack", message: "the cloud's service catalog has no public identity endpoint, which Cluster API's credentials need" },
+        ]);
+        expect(r.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))).to.deep.equal([]);
+    });
+
     it("reports every unknown name at once", async () => {
         const r = await runSite(siteOf("dev"), {
             secrets: secretsOf("dev"),

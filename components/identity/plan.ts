@@ -1,7 +1,7 @@
 // The IAM clients a site needs, as data: each with only the grants and scopes it uses, and
 // redirect URIs derived from the site's hostnames. Pure, so "which client may do what" is tested
 // on its own.
-import { siteIssuerName, type SiteModel } from "../../config/derive";
+import { servicesRun, siteIssuerName, type SiteModel } from "../../config/derive";
 import { ports } from "../../config/ports";
 
 export type ClientRole = "jupyterhub" | "tokenExchange" | "rucio" | "storm";
@@ -34,9 +34,10 @@ const identityScopes = ["openid", "profile", "email"];
 
 export function planClients(model: SiteModel): ClientSpec[] {
     const c = model.config;
+    const runs = servicesRun(c);
     const name = (role: string) => `${model.name}-${role}`;
     const clients: ClientSpec[] = [];
-    if (c.jupyterhub.enabled) {
+    if (runs.jupyter) {
         clients.push({
             role: "jupyterhub",
             name: name("jupyterhub"),
@@ -57,7 +58,7 @@ export function planClients(model: SiteModel): ClientSpec[] {
             needsAdmin: true,
         });
     }
-    if (c.rucio.mode === "deploy") {
+    if (runs.rucio) {
         clients.push({
             role: "rucio",
             name: name("rucio"),

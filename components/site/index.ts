@@ -111,6 +111,7 @@ export class SrcSite extends pulumi.ComponentResource {
                 nfsClients: model.storage.nfsClients,
                 acme: { email: model.acme.email, directoryUrl: model.acme.directoryUrl },
                 certificate: stormCertificate(model, secrets),
+                webdavUrl: model.storage.webdavUrl,
                 network: { ...network, externalNetwork: config.openstack.externalNetwork, securityGroupIds: [groups.admin, groups.storage, groups.site] },
                 provider: args.openstack,
             },

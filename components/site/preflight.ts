@@ -66,10 +66,13 @@ export async function preflight(model: SiteModel, provider: openstack.Provider):
             : undefined,
     ]);
     const problems = failures.filter((p): p is Problem => p !== undefined);
+    const keystone = scope?.serviceCatalogs.find((s) => s.type === "identity")?.endpoints.find((e) => e.interface === "public");
+    if (scope && !keystone) {
+        problems.push({ where: "site.openstack", message: "the cloud's service catalog has no public identity endpoint, which Cluster API's credentials need" });
+    }
     if (problems.length > 0 || !network || !storageImage || !flavor) {
         throw new SiteConfigError(problems);
     }
-    const keystone = scope?.serviceCatalogs.find((s) => s.type === "identity")?.endpoints.find((e) => e.interface === "public");
     return {
         externalNetworkId: network.id,
         storageImageId: storageImage.id,

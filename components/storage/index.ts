@@ -27,6 +27,7 @@ export interface StorageNodeArgs extends Pick<StorageNodeConfig, "fqdn" | "deplo
     /** Java heap of StoRM-WebDAV. */
     readonly heapMb: number;
     readonly certificate: CertificateInput;
+    readonly webdavUrl: string;
     readonly network: {
         readonly networkId: pulumi.Input<string>;
         readonly subnetId: pulumi.Input<string>;
@@ -59,7 +60,6 @@ export class StorageNode extends pulumi.ComponentResource {
         const child = { parent: this, provider: args.provider };
         const n = (suffix: string) => `${args.namePrefix}-${suffix}`;
         const tags = [...args.tags];
-
 
         const volume = new openstack.blockstorage.Volume(
             n("storm-data"),
@@ -127,7 +127,7 @@ export class StorageNode extends pulumi.ComponentResource {
         this.fqdn = args.fqdn;
         this.floatingIp = floatingIp.address;
         this.fixedIp = port.allFixedIps.apply((ips) => ips[0]);
-        this.webdavUrl = `davs://${args.fqdn}:${ports.webdav}`;
+        this.webdavUrl = args.webdavUrl;
         this.healthUrl = pulumi.interpolate`http://${this.fixedIp}:${ports.stormHealth}${healthPath}`;
         this.areas = args.areas.map((a) => ({ name: a.name, url: a.url, rucio: a.rucio, nfs: { server: this.fixedIp, path: a.rootPath } }));
         this.registerOutputs({ fqdn: this.fqdn, floatingIp: this.floatingIp, fixedIp: this.fixedIp, webdavUrl: this.webdavUrl, areas: this.areas });

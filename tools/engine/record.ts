@@ -99,13 +99,8 @@ function urnOf(project: string, stack: string, parent: string, type: string, nam
     return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 
+/** What a dynamic resource's provider code input shows in a plan: the code is noise to a reviewer. */
 const providerCodeMask = "[dynamic provider code]";
-
-/** A dynamic resource carries its provider's serialized code as an input: noise in a plan. */
-function withoutProviderCode(inputs: Json): Json {
-    if (inputs === null || typeof inputs !== "object" || Array.isArray(inputs) || !("__provider" in inputs)) return inputs;
-    return { ...inputs, __provider: providerCodeMask };
-}
 
 function toRecord(req: RegisterRequest, project: string, stack: string): RecordedResource {
     const type = req.getType();
@@ -119,7 +114,7 @@ function toRecord(req: RegisterRequest, project: string, stack: string): Recorde
         parent: req.getParent() || null,
         provider: providerUrn(req.getProvider()),
         custom: req.getCustom(),
-        inputs: withoutProviderCode(readSerialized(req.getObject()?.toJavaScript() ?? {})),
+        inputs: readSerialized(req.getObject()?.toJavaScript() ?? {}),
         dependsOn: [...new Set(req.getDependenciesList())].sort(),
         protect: req.getProtect() ?? false,
         retainOnDelete: req.getRetainondelete() ?? false,

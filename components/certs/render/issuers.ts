@@ -3,8 +3,7 @@
 // annotation.
 import type { AcmeServer } from "../../../config/derive";
 import { acmeDirectories } from "../../../config/derive";
-
-export const ingressClass = "nginx";
+import { ingressClass } from "../../cluster/render/platform";
 
 export const issuerName = (server: AcmeServer) => `letsencrypt-${server}`;
 

@@ -4,6 +4,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import type { DerivedStorageArea } from "../../../config/derive";
 
+/** The ingress class of the site's ingress controller; ACME challenges and ingresses name it. */
+export const ingressClass = "nginx";
+
 /** An hour: long enough for a large upload or download through the ingress. */
 const transferTimeoutSeconds = 3600;
 
@@ -11,8 +14,8 @@ export function ingressNginxValues(address: string): Record<string, unknown> {
     return {
         controller: {
             replicaCount: 2,
-            ingressClass: "nginx",
-            ingressClassResource: { name: "nginx", enabled: true, default: true },
+            ingressClass,
+            ingressClassResource: { name: ingressClass, enabled: true, default: true },
             service: {
                 type: "LoadBalancer",
                 // The floating IP allocated (or given) for the site: DNS points at it before the cluster exists.

@@ -25,7 +25,7 @@ until [ "$(getent ahostsv4 "$STORM_FQDN" | awk 'NR == 1 { print $1 }')" = "$FLOA
     sleep 20
 done
 
-certbot=(certbot --non-interactive --config-dir "$LETSENCRYPT_DIR" --work-dir /var/lib/letsencrypt --logs-dir /var/log/letsencrypt)
+certbot=(certbot --non-interactive --config-dir "$LETSENCRYPT_DIR")
 renewal="$LETSENCRYPT_DIR/renewal/$STORM_FQDN.conf"
 switch=()
 if [ -e "$renewal" ] && ! grep -qxF "server = $ACME_SERVER" "$renewal"; then

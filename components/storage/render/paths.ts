@@ -20,6 +20,9 @@ export const stormPaths = {
     healthUrl: `http://localhost:${ports.stormHealth}${healthPath}`,
 } as const;
 
+/** Node state kept on the data volume, outside every storage area (their names start with a letter). */
+const systemDir = `${dataMountPath}/.srcnet`;
+
 export const nodePaths = {
     /** Facts fixed for the VM's life, from user-data: deployment, certificate source. */
     nodeEnvironment: "/etc/srcnet/node.env",
@@ -32,7 +35,6 @@ export const nodePaths = {
     dataVolumeSize: "/etc/srcnet/data-volume-size",
     libexec: "/usr/local/libexec/srcnet",
     /** Let's Encrypt state on the data volume, so a rebuilt VM keeps its certificate and account. */
-    letsencrypt: `${dataMountPath}/.srcnet/letsencrypt`,
-    /** Node state kept on the data volume, outside every storage area (their names start with a letter). */
-    system: `${dataMountPath}/.srcnet`,
+    letsencrypt: `${systemDir}/letsencrypt`,
+    system: systemDir,
 } as const;

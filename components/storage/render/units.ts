@@ -81,7 +81,7 @@ export const renewService = [
     "",
     "[Service]",
     "Type=oneshot",
-    `ExecStart=/usr/bin/certbot renew --quiet --config-dir ${nodePaths.letsencrypt} --work-dir /var/lib/letsencrypt --logs-dir /var/log/letsencrypt`,
+    `ExecStart=/usr/bin/certbot renew --quiet --config-dir ${nodePaths.letsencrypt}`,
     "",
 ].join("\n");
 
