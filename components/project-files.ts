@@ -3,7 +3,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
-function projectRoot(): string {
+let root: string | undefined;
+
+/** The directory of the project's Pulumi.yaml. */
+export function projectRoot(): string {
+    return (root ??= findRoot());
+}
+
+function findRoot(): string {
     let dir = __dirname;
     while (!existsSync(join(dir, "Pulumi.yaml"))) {
         const parent = dirname(dir);
@@ -13,9 +20,7 @@ function projectRoot(): string {
     return dir;
 }
 
-const root = projectRoot();
-
 /** The text of a file in the project, by its path from the project root. */
 export function projectFile(path: string): string {
-    return readFileSync(join(root, path), "utf8");
+    return readFileSync(join(projectRoot(), path), "utf8");
 }

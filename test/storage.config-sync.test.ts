@@ -7,6 +7,7 @@ import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { bundleMetadata, readBundleMetadata, type ConfigBundle } from "../components/storage/render/config-bundle";
 import { repoRoot } from "./harness";
+import { toolPath } from "./tools";
 
 const agent = join(repoRoot, "components", "storage", "files", "srcnet-config-sync.py");
 const owner = `${userInfo().username}:${execFileSync("id", ["-gn"], { encoding: "utf8" }).trim()}`;
@@ -36,7 +37,7 @@ class MetadataServer {
 
 function run(url: string, root: string, ...flags: string[]): Promise<{ code: number; out: string }> {
     return new Promise((resolve) => {
-        execFile("python3", [agent, "--metadata-url", url, "--root", root, ...flags], { encoding: "utf8" }, (err, stdout, stderr) =>
+        execFile(toolPath("python3"), [agent, "--metadata-url", url, "--root", root, ...flags], { encoding: "utf8" }, (err, stdout, stderr) =>
             resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
         );
     });

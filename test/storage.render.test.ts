@@ -20,6 +20,7 @@ import { applicationYml, heapMbFor, storageAreaProperties, stormEnvironment } fr
 import * as units from "../components/storage/render/units";
 import { maxUserDataBytes, userData, type CertificateFiles } from "../components/storage/render/user-data";
 import { repoRoot, siteOf } from "./harness";
+import { toolPath } from "./tools";
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -63,7 +64,7 @@ function section(unit: string, name: string): string[] {
 
 /** The Python that runs cloud-init (its shebang), so that its modules and its PyYAML are the ones used. */
 function cloudInitPython(): string {
-    const script = execFileSync("sh", ["-c", "command -v cloud-init"], { encoding: "utf8" }).trim();
+    const script = toolPath("cloud-init");
     return readFileSync(script, "utf8").split("\n")[0].replace(/^#!\s*/, "").trim();
 }
 
@@ -672,7 +673,7 @@ describe("storage render: user-data", function () {
             it("is valid for cloud-init's schema check", () => {
                 const file = join(dir, `user-data-${deployment}-${source}.yaml`);
                 writeFileSync(file, text);
-                const result = spawnSync("cloud-init", ["schema", "--config-file", file], { encoding: "utf8" });
+                const result = spawnSync(toolPath("cloud-init"), ["schema", "--config-file", file], { encoding: "utf8" });
                 expect(result.status, `${result.stdout}${result.stderr}`).to.equal(0);
                 expect(result.stdout.split("\n")).to.include(`Valid cloud-config: ${file}`);
             });

@@ -165,6 +165,33 @@ describe("synth: secrets and failures", () => {
         expect(existsSync(join(out, "plan.json"))).to.equal(true);
     });
 
+    it("reads a stack file kept outside the project, with the project's own Pulumi.yaml", () => {
+        const dir = tmp();
+        const file = join(dir, "Pulumi.elsewhere.yaml");
+        writeFileSync(file, readFileSync(stackFile("dev")));
+        const run = spawnSync(process.execPath, [synthCli, "--config-file", file, "--out", join(dir, "out")], { cwd: dir, encoding: "utf8" });
+        expect(run.status, run.stderr).to.equal(0);
+        expect(run.stdout).to.include("srcnet-site elsewhere:");
+    });
+
+    for (const [what, content, message] of [
+        ["a stack file that does not exist", undefined, /^synth failed: cannot read the stack file .*Pulumi\.missing\.yaml: no such file$/],
+        ["a stack file that is not YAML", "config: [unclosed\n", /^synth failed: the stack file .*Pulumi\.broken\.yaml is not valid YAML: /],
+        ["a stack file that is a list", "- a\n- b\n", /^synth failed: the stack file .*Pulumi\.list\.yaml must be a YAML mapping/],
+    ] as const) {
+        it(`reports ${what} in one line, without a stack trace`, () => {
+            const dir = tmp();
+            const name = what.includes("exist") ? "missing" : what.includes("YAML") ? "broken" : "list";
+            const file = join(dir, `Pulumi.${name}.yaml`);
+            if (content !== undefined) writeFileSync(file, content);
+            const run = spawnSync(process.execPath, [synthCli, "--config-file", file, "--out", join(dir, "out")], { cwd: dir, encoding: "utf8" });
+            expect(run.status).to.equal(2);
+            const lines = run.stderr.trim().split("\n");
+            expect(lines, run.stderr).to.have.length(1);
+            expect(lines[0]).to.match(message);
+        });
+    }
+
     it("refuses unknown flags with a usage line", () => {
         const run = spawnSync(process.execPath, [synthCli, "--stak", "dev"], { cwd: repoRoot, encoding: "utf8" });
         expect(run.status).to.equal(2);

@@ -8,6 +8,7 @@ import { capiCluster } from "./capi";
 import { existingCluster } from "./existing";
 import { magnumCluster } from "./magnum";
 import type { BackendArgs } from "./backend";
+import { siteStorageClass, workloadProviderName } from "./names";
 
 export interface SiteClusterArgs extends Omit<BackendArgs, "parent"> {
     readonly config: SiteConfig["cluster"];
@@ -53,7 +54,7 @@ export class SiteCluster extends pulumi.ComponentResource {
             ).address;
         }
         this.provider = new k8s.Provider(
-            `${args.namePrefix}-k8s`,
+            workloadProviderName(args.namePrefix),
             { kubeconfig: backend.kubeconfig, enableServerSideApply: true, deleteUnreachable: args.forgetUnreachable },
             { parent: this },
         );
@@ -65,5 +66,4 @@ export class SiteCluster extends pulumi.ComponentResource {
     }
 }
 
-/** The Cinder storage class the site creates on a cluster it owns. */
-export const siteStorageClass = "srcnet-cinder";
+export { siteStorageClass, workloadProviderName };

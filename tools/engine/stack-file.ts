@@ -2,8 +2,9 @@
 // `secure:` values need the stack's secrets provider to decrypt, which is not available
 // offline: each becomes a marked placeholder, still flagged secret, and is listed.
 import { readFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, join } from "node:path";
 import { parse } from "yaml";
+import { projectRoot } from "../../components/project-files";
 
 export interface StackConfig {
     readonly project: string;
@@ -49,9 +50,27 @@ function projectDefault(entry: unknown): unknown {
     return entry;
 }
 
-function readYaml(path: string): Record<string, unknown> {
-    const doc = parse(readFileSync(path, "utf8")) as unknown;
-    return typeof doc === "object" && doc !== null ? (doc as Record<string, unknown>) : {};
+/** A stack or project file that cannot be read: its message is one line for the user. */
+export class StackFileError extends Error {}
+
+function readYaml(path: string, what: string): Record<string, unknown> {
+    let text: string;
+    try {
+        text = readFileSync(path, "utf8");
+    } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        throw new StackFileError(`cannot read the ${what} ${path}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (err as Error).message}`);
+    }
+    let doc: unknown;
+    try {
+        doc = parse(text);
+    } catch (err) {
+        throw new StackFileError(`the ${what} ${path} is not valid YAML: ${(err as Error).message.split("\n")[0]}`);
+    }
+    if (doc !== null && doc !== undefined && (typeof doc !== "object" || Array.isArray(doc))) {
+        throw new StackFileError(`the ${what} ${path} must be a YAML mapping (with a config: key)`);
+    }
+    return (doc ?? {}) as Record<string, unknown>;
 }
 
 /** The stack name of a `Pulumi.<stack>.yaml` path, or the file's base name otherwise. */
@@ -61,10 +80,11 @@ export function stackNameOf(path: string): string {
     return match ? match[1] : file.replace(/\.ya?ml$/, "");
 }
 
-export function readStackConfig(stackFile: string, projectFile = join(dirname(stackFile), "Pulumi.yaml")): StackConfig {
-    const projectDoc = readYaml(projectFile);
+/** Reads a stack file of this project; the project file is this project's own, wherever the stack file is. */
+export function readStackConfig(stackFile: string, projectFile = join(projectRoot(), "Pulumi.yaml")): StackConfig {
+    const projectDoc = readYaml(projectFile, "project file");
     const project = String(projectDoc.name);
-    const stackDoc = readYaml(stackFile);
+    const stackDoc = readYaml(stackFile, "stack file");
     const config: Record<string, string> = {};
     const secretKeys = new Set<string>();
     const placeholders: string[] = [];

@@ -1,17 +1,18 @@
-// npm run synth -- [--stack NAME | --config-file PATH] [--out DIR]
+// npm run synth -- [--stack NAME | --config-file PATH] [--out DIR] [--render]
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { projectRoot } from "../../components/project-files";
 import { stackNameOf } from "../engine/stack-file";
 import { summary } from "./summary";
 import { synthesize } from "./synthesize";
 
-const usage = "usage: npm run synth -- [--stack NAME | --config-file PATH] [--out DIR]";
+const usage = "usage: npm run synth -- [--stack NAME | --config-file PATH] [--out DIR] [--render]";
 
 async function main(): Promise<number> {
     let args;
     try {
         args = parseArgs({
-            options: { stack: { type: "string" }, "config-file": { type: "string" }, out: { type: "string" }, help: { type: "boolean" } },
+            options: { stack: { type: "string" }, "config-file": { type: "string" }, out: { type: "string" }, render: { type: "boolean" }, help: { type: "boolean" } },
             strict: true,
             allowPositionals: false,
         }).values;
@@ -27,10 +28,11 @@ async function main(): Promise<number> {
         console.error(`give --stack or --config-file, not both\n${usage}`);
         return 2;
     }
-    const configFile = resolve(args["config-file"] ?? `Pulumi.${args.stack ?? "dev"}.yaml`);
+    // A stack by name is the project's; a config file may be anywhere.
+    const configFile = args["config-file"] ? resolve(args["config-file"]) : join(projectRoot(), `Pulumi.${args.stack ?? "dev"}.yaml`);
     const outDir = resolve(args.out ?? join("synth-out", stackNameOf(configFile)));
 
-    const result = await synthesize({ configFile, outDir });
+    const result = await synthesize({ configFile, outDir, render: args.render ?? false });
     if (result.stack.placeholders.length > 0) {
         console.error(
             `note: ${result.stack.placeholders.length} secure value(s) cannot be decrypted offline; ` +
@@ -42,13 +44,23 @@ async function main(): Promise<number> {
         return 1;
     }
     console.log(summary(result.plan, outDir));
+    if (result.render) {
+        console.log(`rendered ${result.render.releases} Helm release(s) with the vendored charts; ${result.render.valid} object(s) valid, ${result.render.skipped.length} without a schema${result.render.skipped.length ? ` (${result.render.skipped.join(", ")})` : ""}`);
+        if (result.render.problems.length > 0) {
+            console.error(`${result.render.problems.length} rendering problem(s):\n${result.render.problems.map((p) => `  ${p}`).join("\n")}`);
+            return 1;
+        }
+    }
     return 0;
 }
 
+// Every failure is one line for the user; SRCNET_DEBUG=1 adds the stack trace.
 main().then(
     (code) => (process.exitCode = code),
     (err: unknown) => {
-        console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+        const message = err instanceof Error ? err.message : String(err);
+        console.error(`synth failed: ${message.split("\n")[0]}`);
+        if (process.env.SRCNET_DEBUG && err instanceof Error && err.stack) console.error(err.stack);
         process.exitCode = 2;
     },
 );

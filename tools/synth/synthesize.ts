@@ -9,15 +9,18 @@ import { readStackConfig, type StackConfig } from "../engine/stack-file";
 import { extractArtifacts } from "./artifacts";
 import { diagram } from "./diagram";
 import { buildPlan, withoutProvider, type Plan } from "./plan";
+import { renderPlan, type RenderSummary } from "./render";
 
 export interface SynthOptions {
     /** The stack file to read, `Pulumi.<stack>.yaml`. */
     readonly configFile: string;
     readonly outDir: string;
+    /** Also render every Helm release with the vendored charts and validate every Kubernetes object. */
+    readonly render?: boolean;
 }
 
 export type SynthResult =
-    | { readonly ok: true; readonly plan: Plan; readonly stack: StackConfig; readonly files: readonly string[] }
+    | { readonly ok: true; readonly plan: Plan; readonly stack: StackConfig; readonly files: readonly string[]; readonly render?: RenderSummary }
     | { readonly ok: false; readonly stack: StackConfig; readonly problems: readonly string[] };
 
 /** Files the synth owns in its output directory; removed first so that a failed run leaves no stale plan. */
@@ -58,5 +61,9 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     for (const artifact of extractArtifacts(recording.resources)) {
         emit(join("artifacts", artifact.path), artifact.content);
     }
-    return { ok: true, plan, stack, files };
+    if (!options.render) return { ok: true, plan, stack, files };
+    // Loaded only here: a plain synth stays as fast as before.
+    const rendered = renderPlan(plan);
+    for (const artifact of rendered.artifacts) emit(join("artifacts", artifact.path), artifact.content);
+    return { ok: true, plan, stack, files, render: rendered.summary };
 }

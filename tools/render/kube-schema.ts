@@ -1,0 +1,60 @@
+// Validates Kubernetes objects against the strict JSON Schemas of reference/kubernetes-schemas
+// (built-in kinds of Kubernetes 1.36 and the CRDs a site creates): unknown fields, wrong types
+// and missing required fields are errors. A kind without a schema is reported as skipped.
+import Ajv, { type ValidateFunction } from "ajv";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { referenceDir } from "./reference";
+
+export interface KubeObject {
+    readonly apiVersion?: unknown;
+    readonly kind?: unknown;
+    readonly metadata?: { readonly name?: unknown; readonly namespace?: unknown };
+    readonly [key: string]: unknown;
+}
+
+export type ObjectCheck =
+    | { readonly status: "valid"; readonly id: string }
+    | { readonly status: "invalid"; readonly id: string; readonly errors: readonly string[] }
+    | { readonly status: "skipped"; readonly id: string; readonly reason: string };
+
+/** `apiVersion/kind name` (with the namespace when it has one), for messages. */
+export function objectId(o: KubeObject): string {
+    const ns = o.metadata?.namespace ? `${String(o.metadata.namespace)}/` : "";
+    return `${String(o.apiVersion)}/${String(o.kind)} ${ns}${String(o.metadata?.name ?? "(no name)")}`;
+}
+
+export class KubeSchemas {
+    private readonly dir: string;
+    private readonly index: Record<string, { file: string }>;
+    private readonly ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
+    private readonly compiled = new Map<string, ValidateFunction>();
+
+    constructor(dir = join(referenceDir(), "kubernetes-schemas")) {
+        this.dir = dir;
+        this.index = JSON.parse(readFileSync(join(dir, "index.json"), "utf8"));
+    }
+
+    /** Whether a schema exists for this apiVersion and kind. */
+    has(apiVersion: string, kind: string): boolean {
+        return `${apiVersion}/${kind}` in this.index;
+    }
+
+    check(o: KubeObject): ObjectCheck {
+        const id = objectId(o);
+        const entry = this.index[`${String(o.apiVersion)}/${String(o.kind)}`];
+        if (!entry) return { status: "skipped", id, reason: "no schema for this kind" };
+        let validate = this.compiled.get(entry.file);
+        if (!validate) {
+            validate = this.ajv.compile(JSON.parse(readFileSync(join(this.dir, entry.file), "utf8")));
+            this.compiled.set(entry.file, validate);
+        }
+        if (validate(o)) return { status: "valid", id };
+        const errors = (validate.errors ?? []).map((e) => {
+            const where = e.instancePath || "/";
+            const extra = e.keyword === "additionalProperties" ? ` (${String((e.params as { additionalProperty: string }).additionalProperty)})` : "";
+            return `${where}: ${e.message ?? e.keyword}${extra}`;
+        });
+        return { status: "invalid", id, errors: [...new Set(errors)] };
+    }
+}
