@@ -1,27 +1,44 @@
 // Every pinned upstream version the program deploys, in one place, so that an upgrade is one
-// reviewed line and the preview shows what it touches.
+// reviewed line and the preview shows what it touches. Each chart pinned here has its vendored
+// copy in ../shared/reference/charts/<chart>-<version>, which the tests render with the real
+// helm: a pin without its chart fails the tests, so versions and charts move together.
 export const versions = {
     /** storm-webdav from the StoRM stable repository for EL9 (Java 17). */
     stormWebdavRpm: "1.8.1-1.el9",
     /** The same release as a container image. */
     stormWebdavImage: "ghcr.io/italiangrid/storm-webdav:v1.8.1",
-    /**
-     * ingress-nginx chart (controller 1.15.1): its last release. The project was retired in
-     * March 2026; moving to a Gateway API implementation is future work.
-     */
-    ingressNginxChart: "4.15.1",
-    /** cert-manager chart and controller. */
-    certManagerChart: "v1.19.2",
-    /** azimuth-cloud capi-helm-charts openstack-cluster (Cluster API v1.10, CAPO v0.11), as STFC Cloud pins it. */
-    openstackClusterChart: "0.19.2",
 } as const;
 
-/** Helm repositories of those charts. */
-export const chartRepositories = {
-    ingressNginx: "https://kubernetes.github.io/ingress-nginx",
-    certManager: "https://charts.jetstack.io",
-    capi: "https://azimuth-cloud.github.io/capi-helm-charts",
-} as const;
+export interface ChartPin {
+    readonly chart: string;
+    readonly version: string;
+    /** The Helm repository `pulumi up` installs it from. */
+    readonly repo: string;
+    /**
+     * The Kubernetes releases the chart supports, as a Helm constraint: its Chart.yaml kubeVersion
+     * (a test compares them), or where the chart declares none, what upstream builds and tests it
+     * for. A site's Kubernetes release outside it is a config problem.
+     */
+    readonly kubeVersion?: string;
+}
+
+export const charts = {
+    /** Traefik Proxy v3.7.11, the site's ingress controller (ingress-nginx was retired in March 2026). */
+    traefik: { chart: "traefik", version: "41.3.0", repo: "https://traefik.github.io/charts", kubeVersion: ">=1.25.0-0" },
+    /** cert-manager and its controller, with the fixes for GHSA-gx3x-vq4p-mhhv and CVE-2026-24051. */
+    certManager: { chart: "cert-manager", version: "v1.21.1", repo: "https://charts.jetstack.io", kubeVersion: ">= 1.22.0-0" },
+    /**
+     * azimuth-cloud capi-helm-charts openstack-cluster: Cluster API v1.13, CAPO v0.14 in the
+     * management cluster (its dependencies.json). Its Chart.yaml has no kubeVersion; its CI builds
+     * and tests workload clusters of Kubernetes 1.33 to 1.36 (.github/workflows/ensure-capi-images.yaml).
+     */
+    openstackCluster: { chart: "openstack-cluster", version: "0.27.0", repo: "https://azimuth-cloud.github.io/capi-helm-charts", kubeVersion: ">=1.33.0-0 <1.37.0-0" },
+} as const satisfies Record<string, ChartPin>;
+
+/** The charts whose Kubernetes support a cluster of this backend must be within: what the site installs on it, and for Cluster API what builds it. */
+export function chartsForCluster(backend: "magnum" | "capi"): readonly ChartPin[] {
+    return backend === "capi" ? [charts.traefik, charts.certManager, charts.openstackCluster] : [charts.traefik, charts.certManager];
+}
 
 /** Package repositories the storage node installs from. */
 export const repositories = {

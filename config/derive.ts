@@ -1,5 +1,6 @@
 // Derivation of every name and path of a site from its validated config: the one place where
 // hostnames, resource names, issuers and storage paths are computed (derive, never repeat).
+import { rootCertificates } from "node:tls";
 import type { SiteConfig, StorageArea } from "./schema";
 import { ports } from "./ports";
 
@@ -95,6 +96,10 @@ export interface SiteModel {
         /** Networks the storage areas are exported to read-only over NFS: where the cluster's nodes are. */
         readonly nfsClients: readonly string[];
     };
+    /** The workload cluster's Kubernetes release, when the site builds the cluster and the config says it. */
+    readonly kubernetesVersion?: string;
+    /** What the cluster's controllers verify the cloud's endpoints with: the configured CA, or the public roots. */
+    readonly cloudCaCertificates: string;
     /** Tags set on every OpenStack resource that takes them. */
     readonly tags: readonly string[];
 }
@@ -158,6 +163,8 @@ export function deriveSite(config: SiteConfig): SiteModel {
             },
             nfsClients: nfsClientsOf(config),
         },
+        kubernetesVersion: config.cluster.backend === "existing" || !config.cluster.kubernetesVersion ? undefined : `v${config.cluster.kubernetesVersion.replace(/^v/, "")}`,
+        cloudCaCertificates: config.openstack.caCertificate ?? `${rootCertificates.join("\n")}\n`,
         tags: ["srcnet-site", `site:${config.name}`, `environment:${config.environment}`],
     };
 }

@@ -66,7 +66,17 @@ export const openstackRef = z.string().min(1, { error: "must not be empty" }).ma
 
 /** Kubernetes release as Magnum labels and Cluster API take it. */
 export const kubernetesVersion = z.string().regex(/^v?1\.\d{1,2}\.\d{1,3}$/, {
-    error: "must be a Kubernetes release such as v1.30.4",
+    error: "must be a Kubernetes release such as v1.36.3",
+});
+
+/** The openstack-cluster chart's rule for node group names (templates/node-group/machine-deployment.yaml). */
+export const nodeGroupName = z.string().regex(/^[a-z][a-z0-9-]+[a-z0-9]$/, {
+    error: "must be at least 3 characters of a-z, 0-9 and '-', starting with a letter and ending with a letter or digit",
+}).max(32, { error: "must be at most 32 characters" });
+
+/** One or more PEM certificates. */
+export const pemCertificates = z.string().regex(/^\s*(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)+$/, {
+    error: "must be one or more PEM certificates (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)",
 });
 
 export const gigabytes = z.number().int({ error: "must be a whole number of GB" }).positive({ error: "must be at least 1 GB" });

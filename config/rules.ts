@@ -7,6 +7,8 @@ import type { IssuePath } from "./messages";
 import type { ReadPath } from "./partial";
 import { cidr, isAnyAddress, parseCidr } from "./net";
 import { accessPointOf, hostnamesOf, servicesRun, siteIssuerName, type Service } from "./derive";
+import { formatRelease, parseRelease, satisfies } from "./kube-version";
+import { chartsForCluster } from "../components/versions";
 
 export type Report = (path: IssuePath, message: string) => void;
 
@@ -230,16 +232,66 @@ export const crossRules: readonly CrossRule[] = [
         },
     },
     {
-        name: "node groups are distinct and their bounds hold their count",
+        name: "node groups are distinct, and each has a fixed size or autoscaling bounds",
         reads: [["cluster", "backend"], ["cluster", "nodeGroups", "*"]],
         check: (site, report) => {
             const c = site.cluster;
             if (c.backend === "existing") return;
             duplicates(c.nodeGroups, (g) => g.name, (i, g) => report(["cluster", "nodeGroups", i, "name"], `"${g.name}" names another node group; names must be unique`));
             each(c.nodeGroups, (g, i) => {
-                if (g.minCount !== undefined && g.minCount > g.count) report(["cluster", "nodeGroups", i, "minCount"], `${g.minCount} is above count ${g.count}`);
-                if (g.maxCount !== undefined && g.maxCount < g.count) report(["cluster", "nodeGroups", i, "maxCount"], `${g.maxCount} is below count ${g.count}`);
+                const bounds = [g.minCount, g.maxCount].filter((b) => b !== undefined).length;
+                if (g.count !== undefined && bounds > 0) {
+                    // openstack-cluster leaves replicas out of an autoscaling group; Cluster API starts it at its minimum.
+                    report(["cluster", "nodeGroups", i, "count"], "is ignored when the group autoscales (it starts at minCount); give count for a fixed size, or minCount and maxCount, not both");
+                } else if (g.count === undefined && bounds === 0) {
+                    report(["cluster", "nodeGroups", i], "needs count (a fixed size), or minCount and maxCount (autoscaling)");
+                } else if (bounds === 1) {
+                    report(["cluster", "nodeGroups", i, g.minCount === undefined ? "minCount" : "maxCount"], "is required with the other bound: an autoscaling group needs both minCount and maxCount");
+                } else if (g.minCount !== undefined && g.maxCount !== undefined && g.minCount > g.maxCount) {
+                    report(["cluster", "nodeGroups", i, "maxCount"], `${g.maxCount} is below minCount ${g.minCount}`);
+                }
             });
+        },
+    },
+    {
+        name: "the Kubernetes release is one the pinned charts support",
+        reads: [["cluster", "backend"], ["cluster", "kubernetesVersion"]],
+        check: (site, report) => {
+            const c = site.cluster;
+            if (c.backend === "existing" || c.kubernetesVersion === undefined) return;
+            const release = parseRelease(c.kubernetesVersion);
+            if (!release) return;
+            for (const pin of chartsForCluster(c.backend)) {
+                if (pin.kubeVersion && !satisfies(release, pin.kubeVersion)) {
+                    report(["cluster", "kubernetesVersion"], `${formatRelease(release)} is outside what ${pin.chart} ${pin.version} supports (${pin.kubeVersion}); choose a release the pinned charts support, and an image built for it`);
+                }
+            }
+        },
+    },
+    {
+        name: "a production Magnum cluster keeps its API off the internet",
+        reads: [["environment"], ["cluster", "backend"], ["cluster", "apiFloatingIp"]],
+        check: (site, report) => {
+            const c = site.cluster;
+            if (site.environment === "production" && c.backend === "magnum" && c.apiFloatingIp) {
+                report(
+                    ["cluster", "apiFloatingIp"],
+                    "must be false on a production site: Magnum's Cluster API driver cannot limit the API's floating IP to the admin networks, so it would be open to the internet; run pulumi up from the site network, or use the capi backend",
+                );
+            }
+        },
+    },
+    {
+        name: "the management cluster's addresses are IPv4",
+        reads: [["cluster", "backend"], ["cluster", "managementEgressCidrs", "*"]],
+        check: (site, report) => {
+            const c = site.cluster;
+            if (c.backend !== "capi") return;
+            each(c.managementEgressCidrs, (text, i) => {
+                // CAPO drops every allowed CIDR that is not IPv4 from the API load balancer.
+                if (cidr(text).version !== 4) report(["cluster", "managementEgressCidrs", i], `${text} is not IPv4; the API's load balancer admits IPv4 addresses only`);
+            });
+            duplicates(c.managementEgressCidrs, networkKey, (i, t) => report(["cluster", "managementEgressCidrs", i], `${t} is the same network as an earlier entry`));
         },
     },
 ];

@@ -12,7 +12,9 @@ import {
     httpsUrl,
     issuerUrl,
     kubernetesVersion,
+    nodeGroupName,
     openstackRef,
+    pemCertificates,
     rseName,
     siteName,
 } from "./fields";
@@ -44,6 +46,11 @@ const openstack = z
             .array(cidr)
             .default([])
             .describe("Networks allowed to reach SSH and other admin ports. Empty means no admin access; 0.0.0.0/0 and ::/0 are refused in production."),
+        caCertificate: pemCertificates
+            .optional()
+            .describe(
+                "CA certificates (PEM) that sign the cloud's API endpoints, when a private CA does; the site's OpenStack provider and the cluster's cloud controller and Cinder CSI verify with them. Without it they verify with the public roots (Mozilla's, as Node.js ships them).",
+            ),
         network: network.prefault({}),
     })
     .describe("Cloud-wide settings: where the site is deployed and who may administer it.");
@@ -142,11 +149,11 @@ const storage = z
     .describe("The StoRM-WebDAV storage element.");
 
 const nodeGroup = z.strictObject({
-    name: dnsLabel.describe("Node group name."),
+    name: nodeGroupName.describe("Node group name: at least 3 characters of a-z, 0-9 and '-', as the openstack-cluster chart requires."),
     flavor: openstackRef.describe("Flavor of the group's nodes."),
-    count: count(1, 100).describe("Number of nodes."),
-    minCount: count(1, 100).optional().describe("Lower bound for the autoscaler."),
-    maxCount: count(1, 100).optional().describe("Upper bound for the autoscaler."),
+    count: count(1, 100).optional().describe("Number of nodes of a group of fixed size; leave it out when the group autoscales."),
+    minCount: count(1, 100).optional().describe("Lower bound for the autoscaler, and the size the group starts at; with maxCount."),
+    maxCount: count(1, 100).optional().describe("Upper bound for the autoscaler; with minCount."),
 });
 
 const nodeGroups = z.array(nodeGroup).min(1, { error: "needs at least one node group" }).describe("Worker node groups.");
@@ -157,14 +164,24 @@ const ingress = z
             .optional()
             .describe("A floating IP the project already holds, for the ingress load balancer; without it one is allocated. Keeps the address (and DNS) across rebuilds."),
     })
-    .describe("How JupyterHub and Rucio are reached: ingress-nginx behind an OpenStack (Octavia) load balancer with a floating IP.");
+    .describe("How JupyterHub and Rucio are reached: Traefik behind an OpenStack (Octavia) load balancer with a floating IP.");
+
+const availabilityZone = z
+    .string()
+    .min(1)
+    .default("nova")
+    .describe("Availability zone of the cluster's volumes (its one default storage class) and, for Cluster API, of its nodes; nova is OpenStack's default zone.");
 
 const magnum = z
     .strictObject({
         backend: z.literal("magnum"),
         template: z.string().min(1).optional().describe("Use this existing ClusterTemplate instead of creating one."),
-        kubernetesVersion: kubernetesVersion.optional().describe("Kubernetes release (kube_tag label); required unless template is set."),
-        image: openstackRef.optional().describe("Fedora CoreOS image for the nodes; required unless template is set."),
+        kubernetesVersion: kubernetesVersion
+            .optional()
+            .describe("Kubernetes release of the image, which must say so in its kube_version property (Magnum's Cluster API driver reads it there); required unless template is set."),
+        image: openstackRef
+            .optional()
+            .describe("Node image built for that release by the Cluster API image builder, with the Glance properties os_distro (ubuntu or flatcar) and kube_version; required unless template is set."),
         controlPlane: z
             .strictObject({
                 flavor: openstackRef.describe("Flavor of control-plane nodes."),
@@ -173,6 +190,13 @@ const magnum = z
             .describe("Control plane (Magnum masters)."),
         nodeGroups,
         autoHealing: z.boolean().default(true).describe("Replace unhealthy nodes (auto_healing_enabled label)."),
+        apiFloatingIp: z
+            .boolean()
+            .default(true)
+            .describe(
+                "Give the Kubernetes API a floating IP. Magnum's Cluster API driver cannot limit it to the admin networks (see the README), so production sites set false and run pulumi up from the site network.",
+            ),
+        availabilityZone,
         ingress: ingress.prefault({}),
         labels: z.record(z.string(), z.string()).default({}).describe("Further Magnum labels, passed as given."),
     })
@@ -193,6 +217,13 @@ const capi = z
         namespace: dnsLabel
             .default("default")
             .describe("Namespace in the management cluster that holds the cluster objects; it must exist (other clusters may share it)."),
+        managementEgressCidrs: z
+            .array(cidr)
+            .min(1, { error: "needs the address the management cluster reaches the workload cluster's API from" })
+            .describe(
+                "IPv4 addresses (CIDRs) the management cluster's traffic to the workload cluster's API comes from (its NAT or egress address); the API admits these, the admin networks and the site router.",
+            ),
+        availabilityZone,
         ingress: ingress.prefault({}),
     })
     .describe("capi: Cluster API through the openstack-cluster chart on a management cluster (its kubeconfig in capiManagementKubeconfig).");
@@ -206,10 +237,13 @@ const existingCluster = z
         storageClass: z.string().min(1).optional().describe("Storage class for user volumes and databases; defaults to the cluster's default."),
         nodeCidr: cidr.optional().describe("Network the cluster's nodes come from, for the storage's NFS export."),
         ingressAddress: ipv4.optional().describe("Address of the cluster's ingress; required when the site runs JupyterHub or Rucio there."),
+        ingressClass: dnsLabel
+            .default("traefik")
+            .describe("Ingress class the site's ingresses and ACME challenges use: the class of the Traefik the site installs, or with installPlatform false, of the cluster's own ingress controller."),
         installPlatform: z
             .boolean()
             .default(true)
-            .describe("Install ingress-nginx, cert-manager and the ClusterIssuers; set false on a shared cluster that has them."),
+            .describe("Install Traefik, cert-manager and the ClusterIssuers; set false on a shared cluster that has them."),
     })
     .describe("existing: a cluster given by the kubeconfig in the secret key kubeconfig.");
 

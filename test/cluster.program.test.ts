@@ -1,8 +1,9 @@
 import { expect } from "chai";
-import { versions, chartRepositories } from "../components/versions";
+import { charts } from "../components/versions";
 import { SiteConfigError } from "../config/load";
 import type { RecordedResource, Recording } from "../tools/engine/record";
 import { creationDependencies } from "../tools/synth/critical-path";
+import type { CloudHttpOverride } from "../components/site/cloud-http";
 import { inputsOf, named, ofType, runSite, secretsOf, siteOf } from "./harness";
 
 const T = {
@@ -18,7 +19,11 @@ const T = {
     pv: "kubernetes:core/v1:PersistentVolume",
     pvc: "kubernetes:core/v1:PersistentVolumeClaim",
     storageClass: "kubernetes:storage.k8s.io/v1:StorageClass",
+    namespace: "kubernetes:core/v1:Namespace",
 };
+
+const releaseOf = (r: Recording, chart: string) => ofType(r, T.release).find((x) => inputsOf(x).chart === chart)!;
+const traefikOf = (r: Recording) => releaseOf(r, "traefik");
 
 async function run(stack: "dev" | "uksrc", change: (site: any) => void = () => undefined, secrets: Record<string, unknown> = secretsOf(stack)): Promise<Recording> {
     const site = siteOf(stack);
@@ -46,8 +51,9 @@ describe("cluster: magnum backend (dev)", () => {
 
     it("creates a cluster template and a cluster on the site network", () => {
         const template = inputsOf(ofType(dev, T.template)[0]);
-        expect(template).to.deep.include({ coe: "kubernetes", image: "fedora-coreos-40", externalNetworkId: "network-External-id", fixedNetwork: "dev-net-id", fixedSubnet: "dev-subnet-id", masterLbEnabled: true, floatingIpEnabled: false, masterFlavor: "m1.medium", flavor: "m1.large" });
-        expect(template.labels).to.deep.include({ kube_tag: "v1.30.4", auto_healing_enabled: "true", cinder_csi_enabled: "true", master_lb_allowed_cidrs: "192.0.2.0/24", api_master_lb_allowed_cidrs: "192.0.2.0/24" });
+        expect(template).to.deep.include({ coe: "kubernetes", image: "ubuntu-noble-kube-v1.36.3", externalNetworkId: "network-External-id", fixedNetwork: "dev-net-id", fixedSubnet: "dev-subnet-id", masterLbEnabled: true, floatingIpEnabled: false, masterFlavor: "m1.medium", flavor: "m1.large" });
+        expect(template.labels).to.deep.include({ auto_healing_enabled: "true", api_master_lb_allowed_cidrs: "192.0.2.0/24", csi_cinder_reclaim_policy: "Delete", csi_cinder_availability_zone: "nova" });
+        expect(template.labels).to.not.have.property("kube_tag");
         const cluster = ofType(dev, T.cluster)[0];
         expect(inputsOf(cluster)).to.deep.include({ clusterTemplateId: "dev-k8s-id", masterCount: 1, nodeCount: 2, flavor: "m1.large", keypair: "srcnet-dev", fixedNetwork: "dev-net-id", mergeLabels: true });
         expect(cluster.dependsOn).to.include(named(dev, "dev-router-subnet").urn);
@@ -59,33 +65,47 @@ describe("cluster: magnum backend (dev)", () => {
         expect(JSON.stringify(dev.resources)).not.to.include("recording-engine-token");
     });
 
-    it("gives every Kubernetes resource the cluster's provider and deletes it with the cluster", () => {
+    it("gives every Kubernetes resource the cluster's provider, and deletes it with the cluster unless it holds a cloud resource", () => {
         const provider = ofType(dev, T.k8sProvider)[0];
         const cluster = ofType(dev, T.cluster)[0];
         const inCluster = kubernetesResources(dev);
         expect(inCluster.length).to.be.greaterThan(5);
+        const ingress = [traefikOf(dev).urn, named(dev, "dev-traefik").urn];
         for (const r of inCluster) {
             expect(r.provider, r.urn).to.equal(provider.urn);
-            expect(r.deletedWith, r.urn).to.equal(cluster.urn);
+            expect(r.deletedWith, r.urn).to.equal(ingress.includes(r.urn) ? undefined : cluster.urn);
         }
     });
 
-    it("allocates the ingress floating IP apart from the cluster, and gives it to ingress-nginx", () => {
+    // Deleting the ingress controller's Service is what makes the cloud controller remove its Octavia
+    // load balancer; deleted with the cluster instead, the VIP's port would keep the subnet alive.
+    it("tears the ingress controller down before the cluster, and the cluster before the subnet", () => {
+        const traefik = traefikOf(dev);
+        const cluster = ofType(dev, T.cluster)[0];
+        expect(traefik.deletedWith).to.equal(undefined);
+        expect(upstream(dev, traefik.urn), "Traefik waits for (so is deleted before) the cluster").to.include(cluster.urn);
+        expect(upstream(dev, cluster.urn), "the cluster waits for (so is deleted before) the subnet").to.include(named(dev, "dev-subnet").urn);
+    });
+
+    it("allocates the ingress floating IP apart from the cluster, and gives it to Traefik", () => {
         const fip = named(dev, "dev-ingress");
         expect(fip.type).to.equal(T.fip);
         expect(upstream(dev, fip.urn)).not.to.include(ofType(dev, T.cluster)[0].urn);
-        const ingress = ofType(dev, T.release).find((r) => r.name === "dev-ingress-nginx")!;
-        expect(inputsOf(ingress).values.controller.service.loadBalancerIP).to.equal((dev.outputs as any).cluster.ingressAddress);
+        expect(inputsOf(traefikOf(dev)).values.service.spec.loadBalancerIP).to.equal((dev.outputs as any).cluster.ingressAddress);
     });
 
     it("pins every chart it installs", () => {
-        const charts = ofType(dev, T.release).map((r) => [inputsOf(r).chart, inputsOf(r).version, inputsOf(r).repositoryOpts.repo]);
-        expect(charts.sort()).to.deep.equal(
+        const pinned = ofType(dev, T.release).map((r) => [inputsOf(r).chart, inputsOf(r).version, inputsOf(r).repositoryOpts.repo]);
+        expect(pinned.sort()).to.deep.equal(
             [
-                ["cert-manager", versions.certManagerChart, chartRepositories.certManager],
-                ["ingress-nginx", versions.ingressNginxChart, chartRepositories.ingressNginx],
+                [charts.certManager.chart, charts.certManager.version, charts.certManager.repo],
+                [charts.traefik.chart, charts.traefik.version, charts.traefik.repo],
             ].sort(),
         );
+    });
+
+    it("gives Helm as long as the cluster's deadline for a release that waits on a load balancer", () => {
+        expect(inputsOf(traefikOf(dev)).timeout).to.equal(3600);
     });
 
     it("creates Let's Encrypt staging and production issuers after cert-manager, and a test site uses staging", () => {
@@ -96,10 +116,10 @@ describe("cluster: magnum backend (dev)", () => {
         expect((dev.outputs as any).cluster.clusterIssuer).to.equal("letsencrypt-staging");
     });
 
-    it("creates a Cinder storage class that a test site deletes with its volumes", () => {
-        const sc = inputsOf(ofType(dev, T.storageClass)[0]);
-        expect(sc).to.deep.include({ provisioner: "cinder.csi.openstack.org", reclaimPolicy: "Delete" });
-        expect((dev.outputs as any).cluster.storageClass).to.equal("srcnet-cinder");
+    // Magnum's driver makes the default class (named after Cinder's default volume type); a second default would be ambiguous.
+    it("creates no storage class of its own: Magnum's default one, configured by labels, is the only default", () => {
+        expect(ofType(dev, T.storageClass)).to.deep.equal([]);
+        expect((dev.outputs as any).cluster).to.not.have.property("storageClass");
     });
 
     it("mounts each storage area read-only from the storage node over NFS", () => {
@@ -117,10 +137,12 @@ describe("cluster: magnum backend (dev)", () => {
     });
 
     it("adds a node group for each group after the first", async () => {
-        const r = await run("dev", (s) => s.cluster.nodeGroups.push({ name: "highmem", flavor: "m1.xlarge", count: 1, minCount: 1, maxCount: 4 }));
+        const r = await run("dev", (s) => s.cluster.nodeGroups.push({ name: "highmem", flavor: "m1.xlarge", minCount: 1, maxCount: 4 }, { name: "gpu", flavor: "g1.large", count: 2 }));
         expect(ofType(r, T.nodeGroup).map(inputsOf)).to.deep.equal([
+            { name: "gpu", clusterId: "dev-k8s-id", role: "worker", flavorId: "g1.large", nodeCount: 2, minNodeCount: 2, maxNodeCount: 2 },
             { name: "highmem", clusterId: "dev-k8s-id", role: "worker", flavorId: "m1.xlarge", nodeCount: 1, minNodeCount: 1, maxNodeCount: 4 },
         ]);
+        expect(inputsOf(ofType(r, T.cluster)[0]).labels.auto_scaling_enabled).to.equal("true");
     });
 
     it("uses an existing template by ID, creating none", async () => {
@@ -145,27 +167,41 @@ describe("cluster: capi backend (uksrc)", () => {
     before(async () => (uksrc = await run("uksrc")));
 
     it("installs the pinned openstack-cluster chart in the management cluster with the site's values", () => {
-        const release = ofType(uksrc, T.release).find((r) => inputsOf(r).chart === "openstack-cluster")!;
+        const release = releaseOf(uksrc, "openstack-cluster");
         const management = ofType(uksrc, T.k8sProvider).find((p) => p.name === "uksrc-capi-management")!;
         expect(release.provider).to.equal(management.urn);
-        expect(inputsOf(release)).to.deep.include({ version: versions.openstackClusterChart, namespace: "default", name: "uksrc-k8s" });
-        expect(inputsOf(release).repositoryOpts).to.deep.equal({ repo: chartRepositories.capi });
+        expect(inputsOf(release)).to.deep.include({ version: charts.openstackCluster.version, namespace: "default", name: "uksrc-k8s", timeout: 3600 });
+        expect(inputsOf(release).repositoryOpts).to.deep.equal({ repo: charts.openstackCluster.repo });
         const values = inputsOf(release).values;
-        expect(values).to.deep.include({ kubernetesVersion: "1.30.4", machineImage: "ubuntu-jammy-kube-v1.30.4", cloudCredentialsSecretName: "uksrc-k8s-cloud-credentials" });
+        expect(values).to.deep.include({ kubernetesVersion: "1.36.3", machineImage: "ubuntu-noble-kube-v1.36.3", cloudCredentialsSecretName: "uksrc-k8s-cloud-credentials" });
         expect(values.clusterNetworking.internalNetwork).to.deep.equal({ networkFilter: { id: "uksrc-net-id" }, subnetFilter: { id: "uksrc-subnet-id" } });
-        expect(values.apiServer.allowedCIDRs).to.deep.equal(["198.51.100.0/24", "203.0.113.16/28"]);
+    });
+
+    it("admits the admin networks, the management cluster and the site router to the API", () => {
+        const values = inputsOf(releaseOf(uksrc, "openstack-cluster")).values;
+        const router = (uksrc.outputs as any).network.routerExternalIp;
+        expect(router).to.match(/^198\.51\.100\.\d+$/);
+        expect(values.apiServer.allowedCIDRs).to.deep.equal(["198.51.100.0/24", "203.0.113.16/28", "203.0.113.200/32", `${router}/32`]);
+    });
+
+    it("makes the chart's storage class the site's only default, retained in production", () => {
+        const values = inputsOf(releaseOf(uksrc, "openstack-cluster")).values;
+        expect(values.addons.openstack.csiCinder.defaultStorageClass).to.deep.include({ name: "srcnet-cinder", isClusterDefault: true, reclaimPolicy: "Retain", availabilityZone: "nova" });
+        expect(ofType(uksrc, T.storageClass)).to.deep.equal([]);
+        expect((uksrc.outputs as any).cluster.storageClass).to.equal("srcnet-cinder");
     });
 
     it("hands Cluster API an application credential in a secret, never in plain sight", () => {
         expect(ofType(uksrc, T.appCredential)).to.have.length(1);
         const secret = named(uksrc, "uksrc-k8s-cloud-credentials");
-        expect(inputsOf(secret).stringData).to.equal("[secret]");
+        // With cacert, the cluster's controllers verify the cloud's TLS (the chart sets tls-insecure without it).
+        expect(inputsOf(secret).stringData).to.deep.equal({ cacert: "[secret]", "clouds.yaml": "[secret]" });
         expect(JSON.stringify(uksrc.resources)).not.to.include("recording-engine-application-credential-secret");
     });
 
     it("waits for the workload cluster after the chart, and builds the site's provider from its kubeconfig", () => {
         const waiter = ofType(uksrc, T.waiter)[0];
-        const release = ofType(uksrc, T.release).find((r) => inputsOf(r).chart === "openstack-cluster")!;
+        const release = releaseOf(uksrc, "openstack-cluster");
         expect(waiter.dependsOn).to.include(release.urn);
         expect(inputsOf(waiter)).to.deep.include({ managementKubeconfig: "[secret]", namespace: "default", clusterName: "uksrc-k8s", timeoutMinutes: 60, __provider: "[dynamic provider code]" });
         const site = ofType(uksrc, T.k8sProvider).find((p) => p.name === "uksrc-k8s")!;
@@ -173,12 +209,14 @@ describe("cluster: capi backend (uksrc)", () => {
         expect(site.dependsOn).to.include(waiter.urn);
     });
 
-    it("deletes in-cluster resources with the chart release, and keeps a production cluster's unreachable resources", () => {
-        const release = ofType(uksrc, T.release).find((r) => inputsOf(r).chart === "openstack-cluster")!;
+    it("deletes in-cluster resources with the chart release, but the ingress controller before it; keeps a production cluster's unreachable resources", () => {
+        const release = releaseOf(uksrc, "openstack-cluster");
         const site = ofType(uksrc, T.k8sProvider).find((p) => p.name === "uksrc-k8s")!;
-        for (const r of kubernetesResources(uksrc).filter((x) => x.provider === site.urn)) expect(r.deletedWith, r.urn).to.equal(release.urn);
+        const ingress = [traefikOf(uksrc).urn, named(uksrc, "uksrc-traefik").urn];
+        for (const r of kubernetesResources(uksrc).filter((x) => x.provider === site.urn)) expect(r.deletedWith, r.urn).to.equal(ingress.includes(r.urn) ? undefined : release.urn);
+        // CAPO removes only its own API load balancer; the ingress's goes with its Service, while the cluster runs.
+        expect(upstream(uksrc, traefikOf(uksrc).urn)).to.include(release.urn);
         expect(inputsOf(site).deleteUnreachable).to.equal("false");
-        expect(inputsOf(ofType(uksrc, T.storageClass)[0]).reclaimPolicy).to.equal("Retain");
     });
 });
 
@@ -198,18 +236,24 @@ describe("cluster: existing backend", () => {
     });
 
     it("prefixes the namespaces it creates, points DNS at the given ingress, and leaves storage classes to the cluster", () => {
-        const namespaces = ofType(r, "kubernetes:core/v1:Namespace").map((n) => inputsOf(n).metadata.name);
-        expect(namespaces).to.include.members(["alice-ingress-nginx", "alice-jupyterhub"]);
+        const namespaces = ofType(r, T.namespace).map((n) => inputsOf(n).metadata.name);
+        expect(namespaces).to.include.members(["alice-traefik", "alice-jupyterhub"]);
         expect((r.outputs as any).cluster.ingressAddress).to.equal("192.0.2.80");
         expect(ofType(r, T.storageClass)).to.deep.equal([]);
         expect(ofType(r, T.fip).map((f) => f.name)).to.deep.equal(["dev-storm"]);
     });
 
-    it("installs no ingress controller, cert-manager or issuers on a shared cluster that has them", async () => {
-        const shared = await run("dev", (s) => (s.cluster = { ...existing, installPlatform: false }), { ...secretsOf("dev"), kubeconfig: "apiVersion: v1\nkind: Config\n" });
+    it("installs no ingress controller, cert-manager or issuers on a shared cluster that has them, and uses its ingress class", async () => {
+        const shared = await run("dev", (s) => (s.cluster = { ...existing, installPlatform: false, ingressClass: "nginx" }), { ...secretsOf("dev"), kubeconfig: "apiVersion: v1\nkind: Config\n" });
         expect(ofType(shared, T.release)).to.deep.equal([]);
         expect(ofType(shared, T.issuer)).to.deep.equal([]);
-        expect((shared.outputs as any).cluster.clusterIssuer).to.equal("letsencrypt-staging");
+        expect((shared.outputs as any).cluster).to.include({ clusterIssuer: "letsencrypt-staging", ingressClass: "nginx" });
+    });
+
+    it("names its own Traefik's class as configured, and solves ACME challenges through it", async () => {
+        const own = await run("dev", (s) => (s.cluster = { ...existing, ingressClass: "site-a" }), { ...secretsOf("dev"), kubeconfig: "apiVersion: v1\nkind: Config\n" });
+        expect(inputsOf(traefikOf(own)).values.ingressClass.name).to.equal("site-a");
+        for (const issuer of ofType(own, T.issuer)) expect(inputsOf(issuer).spec.acme.solvers).to.deep.equal([{ http01: { ingress: { ingressClassName: "site-a" } } }]);
     });
 });
 
@@ -249,7 +293,7 @@ describe("preflight: names the cloud does not know", () => {
         });
         expect(r.error).to.be.instanceOf(SiteConfigError);
         expect((r.error as SiteConfigError).problems).to.deep.equal([
-            { where: "site.openstack", message: "the cloud's service catalog has no public identity endpoint, which Cluster API's credentials need" },
+            { where: "site.openstack", message: "the cloud's service catalog has no public identity endpoint, which the cluster's credentials need" },
         ]);
         expect(r.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))).to.deep.equal([]);
     });
@@ -266,6 +310,73 @@ describe("preflight: names the cloud does not know", () => {
             },
         });
         const problems = (r.error as SiteConfigError).problems.map((p) => p.where);
-        expect(problems).to.deep.equal(["site.openstack.externalNetwork", "site.storage.image", "site.storage.flavor", "site.openstack.keyPair", "site.dns.zone"]);
+        expect(problems).to.deep.equal(["site.openstack.externalNetwork", "site.storage.image", "site.storage.flavor", "site.openstack.keyPair", "site.dns.zone", "site.cluster.image"]);
+    });
+
+    const appCredentialLogin = (restricted: boolean): CloudHttpOverride => async (request) =>
+        request.url.endsWith("/v3/auth/tokens") ? { status: 200, body: { token: { methods: ["application_credential"], application_credential: { id: "ac", name: "site", restricted } } } } : undefined;
+
+    for (const stack of ["uksrc", "dev"] as const) {
+        it(`${stack}: refuses to build the cluster when the site logs in with a restricted application credential`, async () => {
+            const r = await runSite(siteOf(stack), { stack, secrets: secretsOf(stack), http: appCredentialLogin(true) });
+            expect(r.error).to.be.instanceOf(SiteConfigError);
+            const [problem, ...more] = (r.error as SiteConfigError).problems;
+            expect(more).to.deep.equal([]);
+            expect(problem.where).to.equal(stack === "uksrc" ? "site.openstack.applicationCredentialId" : "site.openstack.cloud");
+            expect(problem.message).to.match(/^the site logs in with a restricted application credential, and Keystone creates no application credential for one \(/);
+            expect(problem.message).to.include(stack === "uksrc" ? "the capi backend creates an application credential" : "Magnum's Cluster API driver creates an application credential");
+            expect(r.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))).to.deep.equal([]);
+        });
+    }
+
+    it("builds the cluster with an unrestricted application credential, and asks Keystone with the site's own token", async () => {
+        const asked: string[] = [];
+        const http: CloudHttpOverride = async (request) => {
+            asked.push(`${request.url} ${request.headers["x-auth-token"]} ${request.headers["x-subject-token"]}`);
+            return appCredentialLogin(false)(request);
+        };
+        const r = await runSite(siteOf("uksrc"), { stack: "uksrc", secrets: secretsOf("uksrc"), http });
+        expect(r.error).to.equal(undefined);
+        expect(asked).to.deep.equal(["https://keystone.cloud.invalid:5000/v3/auth/tokens recording-engine-keystone-token recording-engine-keystone-token"]);
+    });
+
+    it("asks nothing of Keystone for an existing cluster, which makes no credentials", async () => {
+        const site = siteOf("dev");
+        site.cluster = existing;
+        const r = await runSite(site, { secrets: { ...secretsOf("dev"), kubeconfig: "apiVersion: v1\nkind: Config\n" }, http: appCredentialLogin(true) });
+        expect(r.error).to.equal(undefined);
+    });
+
+    it("reports a Keystone that cannot say, rather than guessing", async () => {
+        const r = await runSite(siteOf("dev"), { secrets: secretsOf("dev"), http: async () => ({ status: 503, body: "unavailable" }) });
+        expect((r.error as SiteConfigError).problems).to.deep.equal([
+            { where: "site.openstack.cloud", message: "Keystone could not say whether the site's login may create the cluster's credentials (Keystone answered HTTP 503 to validating the site's own token)" },
+        ]);
+    });
+
+    it("reports a Magnum node image built for another release, or without the properties Magnum's driver reads", async () => {
+        const image = (properties: Record<string, string>) => ({ "openstack:images/getImage:getImage": (inputs: Record<string, unknown>) => ({ ...inputs, id: `image-${String(inputs.name)}`, properties }) });
+        const other = await runSite(siteOf("dev"), { secrets: secretsOf("dev"), invokes: image({ os_distro: "ubuntu", kube_version: "v1.35.7" }) });
+        expect((other.error as SiteConfigError).problems).to.deep.equal([
+            {
+                where: "site.cluster.image",
+                message: 'image "ubuntu-noble-kube-v1.36.3" is built for Kubernetes v1.35.7 (its kube_version property), not v1.36.3; use an image built for v1.36.3, or set kubernetesVersion to v1.35.7',
+            },
+        ]);
+        const bare = await runSite(siteOf("dev"), { secrets: secretsOf("dev"), invokes: image({}) });
+        expect((bare.error as SiteConfigError).problems.map((p) => p.message)).to.deep.equal([
+            'image "ubuntu-noble-kube-v1.36.3" has os_distro unset; Magnum\'s Cluster API driver takes images with os_distro ubuntu or flatcar',
+            'image "ubuntu-noble-kube-v1.36.3" has no kube_version property, from which Magnum\'s Cluster API driver takes the Kubernetes release',
+        ]);
+    });
+
+    it("reports an availability zone the cloud does not have", async () => {
+        const site = siteOf("uksrc");
+        site.cluster.availabilityZone = "ceph";
+        const r = await runSite(site, { stack: "uksrc", secrets: secretsOf("uksrc") });
+        expect((r.error as SiteConfigError).problems).to.deep.equal([
+            { where: "site.cluster.availabilityZone", message: '"ceph" is not one of Cinder\'s availability zones (nova)' },
+            { where: "site.cluster.availabilityZone", message: '"ceph" is not one of Nova\'s availability zones (nova)' },
+        ]);
     });
 });

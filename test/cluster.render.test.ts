@@ -1,13 +1,15 @@
 // The cluster's and the certificates' pure renderers: Magnum labels, the openstack-cluster chart's
-// values and clouds.yaml, ingress-nginx values, the storage class, the RSE's read-only volumes and
-// the cert-manager issuers, each checked against its exact content.
+// values, clouds.yaml and its Secret, Traefik values, the RSE's read-only volumes and the
+// cert-manager issuers, each checked against its exact content (render.test.ts renders them with
+// the real charts).
 import { expect } from "chai";
 import { parse } from "yaml";
 import { deriveSite, type SiteModel } from "../config/derive";
 import { validateStackConfig } from "../config/validate";
-import { magnumLabels, type MagnumConfig } from "../components/cluster/render/magnum";
-import { capiValues, cloudsYaml, type CapiConfig, type CapiFacts } from "../components/cluster/render/capi";
-import { ingressNginxValues, rseVolumeManifests, storageClassManifest, type RseVolumeFacts } from "../components/cluster/render/platform";
+import { rootCertificates } from "node:tls";
+import { magnumLabels, nodeCounts, type MagnumConfig } from "../components/cluster/render/magnum";
+import { apiAllowedCidrs, capiValues, cloudCredentials, cloudsYaml, type CapiConfig, type CapiFacts } from "../components/cluster/render/capi";
+import { rseVolumeManifests, traefikValues, type RseVolumeFacts, type VolumeClass } from "../components/cluster/render/platform";
 import { certManagerValues, clusterIssuerSpec, ingressTls, issuerName } from "../components/certs/render/issuers";
 import { siteOf } from "./harness";
 
@@ -44,6 +46,9 @@ function capiOf(change: (site: any) => void = () => undefined): { cluster: CapiC
     return { cluster, model };
 }
 
+const testVolumes: VolumeClass = { reclaimPolicy: "Delete", availabilityZone: "nova" };
+const productionVolumes: VolumeClass = { reclaimPolicy: "Retain", availabilityZone: "nova" };
+
 /** What the program knows about the cloud when it renders the chart's values (fake IDs). */
 function factsOf(model: SiteModel, overrides: Partial<CapiFacts> = {}): CapiFacts {
     return {
@@ -52,123 +57,78 @@ function factsOf(model: SiteModel, overrides: Partial<CapiFacts> = {}): CapiFact
         networkId: "net-2222-3333",
         subnetId: "subnet-4444-5555",
         adminCidrs: model.config.openstack.adminCidrs,
+        routerExternalIp: "198.51.100.77",
         keyPair: model.config.openstack.keyPair,
+        volumeClass: productionVolumes,
         ...overrides,
     };
 }
 
-/** What every Magnum cluster of the site gets besides the release, bounds and allowed CIDRs. */
-const fixedMagnumLabels = {
-    cinder_csi_enabled: "true",
-    cloud_provider_enabled: "true",
-    master_lb_floating_ip_enabled: "true",
-};
+const labelsOf = (m: { cluster: MagnumConfig; adminCidrs: readonly string[] }, volumeClass = testVolumes) => magnumLabels(m.cluster, { adminCidrs: m.adminCidrs, volumeClass });
 
 // ---------------------------------------------------------------------------------------------
-// Magnum
+// Magnum (its Cluster API driver, magnum-capi-helm)
 
-describe("cluster render: Magnum labels", () => {
-    it("dev: the release for the Heat driver, healing on, no autoscaling, the API admitting the IPv4 admin network", () => {
-        const { cluster, adminCidrs } = magnumOf();
-        expect(adminCidrs).to.deep.equal(["192.0.2.0/24", "2001:db8:42::/48"]);
-        expect(magnumLabels(cluster, adminCidrs)).to.deep.equal({
-            kube_tag: "v1.30.4",
+describe("cluster render: Magnum labels for its Cluster API driver", () => {
+    it("dev: healing on, no autoscaling, the default group's bounds at its size, the API's floating IP, the default storage class", () => {
+        const m = magnumOf();
+        expect(m.adminCidrs).to.deep.equal(["192.0.2.0/24", "2001:db8:42::/48"]);
+        expect(labelsOf(m)).to.deep.equal({
             auto_healing_enabled: "true",
             auto_scaling_enabled: "false",
-            ...fixedMagnumLabels,
-            // Octavia's allowed CIDRs for the Heat driver and for magnum-capi-helm; the IPv6 network is left out.
-            master_lb_allowed_cidrs: "192.0.2.0/24",
+            min_node_count: "2",
+            max_node_count: "2",
+            master_lb_floating_ip_enabled: "true",
+            // The IPv6 network is left out (Octavia's allowed CIDRs are IPv4 here).
             api_master_lb_allowed_cidrs: "192.0.2.0/24",
+            csi_cinder_reclaim_policy: "Delete",
+            csi_cinder_availability_zone: "nova",
+            csi_cinder_allow_volume_expansion: "true",
         });
     });
 
-    it("every label value is a string", () => {
-        const { cluster, adminCidrs } = magnumOf((site) => {
-            site.cluster.nodeGroups[0] = { ...site.cluster.nodeGroups[0], minCount: 1, maxCount: 5 };
-        });
-        for (const [key, value] of Object.entries(magnumLabels(cluster, adminCidrs))) {
-            expect(value, key).to.be.a("string");
+    // The Heat driver read these; the Cluster API driver reads none of them (magnum_capi_helm/driver.py).
+    it("sets no label only the removed Heat driver reads", () => {
+        const labels = labelsOf(magnumOf());
+        for (const heatOnly of ["kube_tag", "container_runtime", "master_lb_allowed_cidrs", "cloud_provider_enabled", "cinder_csi_enabled"]) {
+            expect(labels, heatOnly).to.not.have.property(heatOnly);
         }
     });
 
-    it("several IPv4 admin networks are joined with commas, in order, IPv6 ones dropped", () => {
+    it("every label value is a string", () => {
+        const m = magnumOf((site) => (site.cluster.nodeGroups[0] = { name: "default", flavor: "m1.large", minCount: 1, maxCount: 5 }));
+        for (const [key, value] of Object.entries(labelsOf(m, productionVolumes))) expect(value, key).to.be.a("string");
+    });
+
+    it("several IPv4 admin networks are joined with commas, in order; IPv6-only networks give no label", () => {
         const { cluster } = magnumOf();
-        const labels = magnumLabels(cluster, ["192.0.2.0/24", "2001:db8::/32", "198.51.100.7/32", "203.0.113.0/28"]);
-        expect(labels.master_lb_allowed_cidrs).to.equal("192.0.2.0/24,198.51.100.7/32,203.0.113.0/28");
-        expect(labels.api_master_lb_allowed_cidrs).to.equal("192.0.2.0/24,198.51.100.7/32,203.0.113.0/28");
+        const joined = magnumLabels(cluster, { adminCidrs: ["192.0.2.0/24", "2001:db8::/32", "198.51.100.7/32"], volumeClass: testVolumes });
+        expect(joined.api_master_lb_allowed_cidrs).to.equal("192.0.2.0/24,198.51.100.7/32");
+        const none = magnumLabels(cluster, { adminCidrs: ["2001:db8:42::/48"], volumeClass: testVolumes });
+        expect(none).to.not.have.property("api_master_lb_allowed_cidrs");
     });
 
-    it("IPv6-only admin networks: no allowed-CIDRs labels at all (an empty list would be invalid)", () => {
-        const { cluster } = magnumOf();
-        expect(magnumLabels(cluster, ["2001:db8:42::/48", "2001:db8:43::/48"])).to.deep.equal({
-            kube_tag: "v1.30.4",
-            auto_healing_enabled: "true",
-            auto_scaling_enabled: "false",
-            ...fixedMagnumLabels,
-        });
+    it("autoscaling is on when any group autoscales; the default group's bounds are its own", () => {
+        const first = magnumOf((site) => (site.cluster.nodeGroups[0] = { name: "default", flavor: "m1.large", minCount: 1, maxCount: 5 }));
+        expect(labelsOf(first)).to.include({ auto_scaling_enabled: "true", min_node_count: "1", max_node_count: "5" });
+        // Magnum's driver scales each further group between its own bounds, so a later group alone turns it on.
+        const later = magnumOf((site) => site.cluster.nodeGroups.push({ name: "burst", flavor: "m1.xlarge", minCount: 1, maxCount: 4 }));
+        expect(labelsOf(later)).to.include({ auto_scaling_enabled: "true", min_node_count: "2", max_node_count: "2" });
     });
 
-    it("a first node group with bounds turns autoscaling on with both bounds", () => {
-        const { cluster, adminCidrs } = magnumOf((site) => {
-            site.cluster.nodeGroups[0] = { ...site.cluster.nodeGroups[0], minCount: 1, maxCount: 5 };
-            site.cluster.autoHealing = false;
-        });
-        expect(magnumLabels(cluster, adminCidrs)).to.deep.equal({
-            kube_tag: "v1.30.4",
-            auto_healing_enabled: "false",
-            auto_scaling_enabled: "true",
-            min_node_count: "1",
-            max_node_count: "5",
-            ...fixedMagnumLabels,
-            master_lb_allowed_cidrs: "192.0.2.0/24",
-            api_master_lb_allowed_cidrs: "192.0.2.0/24",
-        });
-    });
-
-    it("one bound alone turns autoscaling on and sets only that bound", () => {
-        const { cluster, adminCidrs } = magnumOf((site) => {
-            site.cluster.nodeGroups[0] = { ...site.cluster.nodeGroups[0], maxCount: 6 };
-        });
-        const labels = magnumLabels(cluster, adminCidrs);
-        expect(labels.auto_scaling_enabled).to.equal("true");
-        expect(labels.max_node_count).to.equal("6");
-        expect(labels).to.not.have.property("min_node_count");
+    it("production: volumes retained; the API without a floating IP", () => {
+        const m = magnumOf((site) => (site.cluster.apiFloatingIp = false));
+        expect(labelsOf(m, productionVolumes)).to.include({ csi_cinder_reclaim_policy: "Retain", master_lb_floating_ip_enabled: "false" });
     });
 
     it("operator labels are added and override the derived ones", () => {
-        const { cluster, adminCidrs } = magnumOf((site) => {
-            site.cluster.labels = {
-                kube_tag: "v1.30.5",
-                auto_healing_enabled: "false",
-                master_lb_allowed_cidrs: "10.0.0.0/8",
-                boot_volume_size: "40",
-            };
-        });
-        expect(magnumLabels(cluster, adminCidrs)).to.deep.equal({
-            kube_tag: "v1.30.5",
-            auto_healing_enabled: "false",
-            auto_scaling_enabled: "false",
-            ...fixedMagnumLabels,
-            master_lb_allowed_cidrs: "10.0.0.0/8",
-            api_master_lb_allowed_cidrs: "192.0.2.0/24",
-            boot_volume_size: "40",
-        });
+        const m = magnumOf((site) => (site.cluster.labels = { auto_healing_enabled: "false", boot_volume_size: "40" }));
+        expect(labelsOf(m)).to.include({ auto_healing_enabled: "false", boot_volume_size: "40", auto_scaling_enabled: "false" });
     });
 
-    it("an existing template and no kubernetesVersion: no kube_tag (the template's release stands)", () => {
-        const { cluster, adminCidrs } = magnumOf((site) => {
-            site.cluster.template = "k8s-1.30-template";
-            delete site.cluster.kubernetesVersion;
-            delete site.cluster.image;
-        });
-        expect(cluster.kubernetesVersion).to.equal(undefined);
-        expect(magnumLabels(cluster, adminCidrs)).to.deep.equal({
-            auto_healing_enabled: "true",
-            auto_scaling_enabled: "false",
-            ...fixedMagnumLabels,
-            master_lb_allowed_cidrs: "192.0.2.0/24",
-            api_master_lb_allowed_cidrs: "192.0.2.0/24",
-        });
+    it("node counts: a fixed group is bounded by its size, an autoscaling one starts at its minimum", () => {
+        expect(nodeCounts({ name: "abc", flavor: "f", count: 3 })).to.deep.equal({ count: 3, min: 3, max: 3 });
+        expect(nodeCounts({ name: "abc", flavor: "f", minCount: 2, maxCount: 6 })).to.deep.equal({ count: 2, min: 2, max: 6 });
     });
 });
 
@@ -180,45 +140,70 @@ describe("cluster render: openstack-cluster chart values", () => {
         const { cluster, model } = capiOf();
         expect(capiValues(cluster, factsOf(model))).to.deep.equal({
             cloudCredentialsSecretName: "uksrc-k8s-cloud-credentials",
-            kubernetesVersion: "1.30.4",
-            machineImage: "ubuntu-jammy-kube-v1.30.4",
+            kubernetesVersion: "1.36.3",
+            machineImage: "ubuntu-noble-kube-v1.36.3",
             machineSSHKeyName: "uksrc-ops",
-            controlPlane: { machineFlavor: "l3.small", machineCount: 3 },
-            nodeGroups: [{ name: "workers", machineFlavor: "l3.xlarge", machineCount: 4, autoscale: true, machineCountMin: 3, machineCountMax: 10 }],
+            controlPlane: { machineFlavor: "l3.small", machineCount: 3, failureDomains: ["nova"], omitFailureDomain: false },
+            nodeGroups: [{ name: "workers", machineFlavor: "l3.xlarge", failureDomain: "nova", autoscale: true, machineCountMin: 3, machineCountMax: 10 }],
             clusterNetworking: {
                 externalNetworkId: "ext-0000-1111",
                 internalNetwork: { networkFilter: { id: "net-2222-3333" }, subnetFilter: { id: "subnet-4444-5555" } },
             },
-            apiServer: { enableLoadBalancer: true, associateFloatingIP: true, allowedCIDRs: ["198.51.100.0/24", "203.0.113.16/28"] },
-            addons: { ingress: { enabled: false }, certManager: { enabled: false }, monitoring: { enabled: false } },
+            // The admin networks, the management cluster's egress, and the site router the nodes' traffic leaves through.
+            apiServer: { enableLoadBalancer: true, associateFloatingIP: true, allowedCIDRs: ["198.51.100.0/24", "203.0.113.16/28", "203.0.113.200/32", "198.51.100.77/32"] },
+            addons: {
+                ingress: { enabled: false },
+                certManager: { enabled: false },
+                monitoring: { enabled: false },
+                openstack: {
+                    csiCinder: {
+                        defaultStorageClass: {
+                            enabled: true,
+                            name: "srcnet-cinder",
+                            isClusterDefault: true,
+                            reclaimPolicy: "Retain",
+                            allowVolumeExpansion: true,
+                            volumeBindingMode: "WaitForFirstConsumer",
+                            availabilityZone: "nova",
+                        },
+                    },
+                },
+            },
         });
     });
 
-    it("a node group without bounds has no autoscale keys; one bound takes the count for the other", () => {
+    it("a fixed group has machineCount only; an autoscaling one its bounds and no machineCount", () => {
         const { cluster, model } = capiOf((site) => {
             site.cluster.nodeGroups.push({ name: "gpu", flavor: "g1.large", count: 2 });
-            site.cluster.nodeGroups.push({ name: "burst", flavor: "l3.large", count: 1, maxCount: 8 });
+            site.cluster.nodeGroups.push({ name: "burst", flavor: "l3.large", minCount: 1, maxCount: 8 });
         });
-        const groups = capiValues(cluster, factsOf(model)).nodeGroups;
-        expect(groups).to.deep.equal([
-            { name: "workers", machineFlavor: "l3.xlarge", machineCount: 4, autoscale: true, machineCountMin: 3, machineCountMax: 10 },
-            { name: "gpu", machineFlavor: "g1.large", machineCount: 2 },
-            { name: "burst", machineFlavor: "l3.large", machineCount: 1, autoscale: true, machineCountMin: 1, machineCountMax: 8 },
+        expect(capiValues(cluster, factsOf(model)).nodeGroups).to.deep.equal([
+            { name: "workers", machineFlavor: "l3.xlarge", failureDomain: "nova", autoscale: true, machineCountMin: 3, machineCountMax: 10 },
+            { name: "gpu", machineFlavor: "g1.large", failureDomain: "nova", machineCount: 2 },
+            { name: "burst", machineFlavor: "l3.large", failureDomain: "nova", autoscale: true, machineCountMin: 1, machineCountMax: 8 },
         ]);
     });
 
     it("kubernetesVersion: the chart takes it without the leading v", () => {
-        const withV = capiOf((site) => (site.cluster.kubernetesVersion = "v1.30.4"));
-        expect(capiValues(withV.cluster, factsOf(withV.model)).kubernetesVersion).to.equal("1.30.4");
-        const withoutV = capiOf((site) => (site.cluster.kubernetesVersion = "1.31.2"));
-        expect(capiValues(withoutV.cluster, factsOf(withoutV.model)).kubernetesVersion).to.equal("1.31.2");
+        const withV = capiOf((site) => (site.cluster.kubernetesVersion = "v1.36.3"));
+        expect(capiValues(withV.cluster, factsOf(withV.model)).kubernetesVersion).to.equal("1.36.3");
+        const withoutV = capiOf((site) => (site.cluster.kubernetesVersion = "1.35.7"));
+        expect(capiValues(withoutV.cluster, factsOf(withoutV.model)).kubernetesVersion).to.equal("1.35.7");
     });
 
-    it("without a key pair there is no machineSSHKeyName; without admin networks no allowedCIDRs", () => {
-        const { cluster, model } = capiOf();
-        const values = capiValues(cluster, factsOf(model, { keyPair: undefined, adminCidrs: [] }));
+    it("the API's allowed CIDRs: IPv6 admin networks dropped, duplicates once, the router always", () => {
+        const { cluster } = capiOf();
+        expect(apiAllowedCidrs(cluster, { adminCidrs: ["2001:db8::/32", "203.0.113.200/32"], routerExternalIp: "198.51.100.77" })).to.deep.equal(["203.0.113.200/32", "198.51.100.77/32"]);
+        expect(apiAllowedCidrs(cluster, { adminCidrs: [], routerExternalIp: "198.51.100.77" })).to.deep.equal(["203.0.113.200/32", "198.51.100.77/32"]);
+    });
+
+    it("the availability zone pins the nodes and the storage class; without a key pair there is no machineSSHKeyName", () => {
+        const { cluster, model } = capiOf((site) => (site.cluster.availabilityZone = "ceph-az"));
+        const values = capiValues(cluster, factsOf(model, { keyPair: undefined, volumeClass: { reclaimPolicy: "Delete", availabilityZone: "ceph-az" } })) as any;
         expect(values).to.not.have.property("machineSSHKeyName");
-        expect(values.apiServer).to.deep.equal({ enableLoadBalancer: true, associateFloatingIP: true });
+        expect(values.controlPlane.failureDomains).to.deep.equal(["ceph-az"]);
+        expect(values.nodeGroups[0].failureDomain).to.equal("ceph-az");
+        expect(values.addons.openstack.csiCinder.defaultStorageClass).to.include({ availabilityZone: "ceph-az", reclaimPolicy: "Delete" });
     });
 });
 
@@ -257,56 +242,61 @@ describe("cluster render: clouds.yaml for the Cluster API controllers", () => {
     });
 });
 
-// ---------------------------------------------------------------------------------------------
-// Platform: ingress-nginx, the storage class, the RSE's volumes
-
-describe("cluster render: ingress-nginx values", () => {
-    it("large transfers through an OpenStack load balancer on the site's floating IP", () => {
-        expect(ingressNginxValues("203.0.113.80")).to.deep.equal({
-            controller: {
-                replicaCount: 2,
-                ingressClass: "nginx",
-                ingressClassResource: { name: "nginx", enabled: true, default: true },
-                service: {
-                    type: "LoadBalancer",
-                    loadBalancerIP: "203.0.113.80",
-                    annotations: {
-                        "loadbalancer.openstack.org/keep-floatingip": "true",
-                        "loadbalancer.openstack.org/timeout-client-data": "3600000",
-                        "loadbalancer.openstack.org/timeout-member-data": "3600000",
-                    },
-                },
-                config: {
-                    "proxy-body-size": "0",
-                    "proxy-request-buffering": "off",
-                    "proxy-buffering": "off",
-                    "proxy-read-timeout": "3600",
-                    "proxy-send-timeout": "3600",
-                },
-            },
-        });
+describe("cluster render: the cloud-credentials Secret", () => {
+    const credential = { authUrl: "https://keystone.example.ac.uk:5000/v3", region: "RegionOne", id: "id", secret: "s" };
+    // Without cacert the chart's cloud controller and Cinder CSI run with tls-insecure=true.
+    it("holds clouds.yaml and the CA certificates the controllers verify the cloud with", () => {
+        const data = cloudCredentials(credential, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+        expect(Object.keys(data).sort()).to.deep.equal(["cacert", "clouds.yaml"]);
+        expect(data.cacert).to.equal("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+        expect(data["clouds.yaml"]).to.equal(cloudsYaml(credential));
     });
 
-    it("the controller's ConfigMap values and the service's annotations are all strings", () => {
-        const values = ingressNginxValues("203.0.113.80") as any;
-        for (const value of [...Object.values(values.controller.config), ...Object.values(values.controller.service.annotations)]) {
-            expect(value).to.be.a("string");
-        }
+    it("the site's CA: the configured one, else the public roots Node.js ships", () => {
+        expect(modelOf("uksrc").cloudCaCertificates).to.equal(`${rootCertificates.join("\n")}\n`);
+        const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        expect(modelOf("uksrc", (site) => (site.openstack.caCertificate = pem)).cloudCaCertificates).to.equal(pem);
     });
 });
 
-describe("cluster render: the Cinder storage class", () => {
-    for (const reclaimPolicy of ["Retain", "Delete"] as const) {
-        it(`${reclaimPolicy}: the default class, expandable, bound where the pod is scheduled`, () => {
-            expect(storageClassManifest({ name: "cinder-default", reclaimPolicy })).to.deep.equal({
-                metadata: { name: "cinder-default", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
-                provisioner: "cinder.csi.openstack.org",
-                reclaimPolicy,
-                allowVolumeExpansion: true,
-                volumeBindingMode: "WaitForFirstConsumer",
-            });
+// ---------------------------------------------------------------------------------------------
+// Platform: Traefik and the RSE's volumes
+
+describe("cluster render: Traefik values", () => {
+    const values = traefikValues({ address: "203.0.113.80", ingressClass: "traefik" }) as any;
+
+    it("the OpenStack load balancer on the site's floating IP, kept when the service goes, with hour-long stall timeouts", () => {
+        expect(values.service).to.deep.equal({
+            annotations: {
+                "loadbalancer.openstack.org/keep-floatingip": "true",
+                "loadbalancer.openstack.org/timeout-client-data": "3600000",
+                "loadbalancer.openstack.org/timeout-member-data": "3600000",
+            },
+            spec: { loadBalancerIP: "203.0.113.80" },
         });
-    }
+    });
+
+    it("entry points that let a transfer run six hours (Traefik's default read deadline is 60 s)", () => {
+        for (const port of ["web", "websecure"]) {
+            expect(values.ports[port].transport).to.deep.equal({ respondingTimeouts: { readTimeout: "21600s", writeTimeout: "21600s", idleTimeout: "180s" } });
+        }
+    });
+
+    it("HTTP redirected to HTTPS, except ACME's HTTP-01 challenges", () => {
+        expect(values.ports.web.http.redirections.entryPoint).to.deep.equal({ to: "websecure", scheme: "https", permanent: true });
+        expect(values.ports.web.allowACMEByPass).to.equal(true);
+    });
+
+    it("the default IngressClass of the site's name, two replicas and a disruption budget", () => {
+        expect(values.ingressClass).to.deep.equal({ enabled: true, isDefaultClass: true, name: "traefik" });
+        expect(values.deployment).to.deep.equal({ replicas: 2 });
+        expect(values.podDisruptionBudget).to.deep.equal({ enabled: true, minAvailable: 1 });
+        expect(values.providers.kubernetesIngress.publishedService).to.deep.equal({ enabled: true });
+    });
+
+    it("every annotation is a string", () => {
+        for (const value of Object.values(values.service.annotations)) expect(value).to.be.a("string");
+    });
 });
 
 describe("cluster render: the RSE's read-only NFS volumes", () => {
@@ -395,24 +385,24 @@ describe("certs render: cert-manager and its ClusterIssuers", () => {
         expect(issuerName("production")).to.equal("letsencrypt-production");
     });
 
-    it("staging: the ACME staging directory, HTTP-01 through the nginx ingress", () => {
-        expect(clusterIssuerSpec("staging", "ops@example.org")).to.deep.equal({
+    it("staging: the ACME staging directory, HTTP-01 through the site's ingress class", () => {
+        expect(clusterIssuerSpec("staging", "ops@example.org", "traefik")).to.deep.equal({
             acme: {
                 server: "https://acme-staging-v02.api.letsencrypt.org/directory",
                 email: "ops@example.org",
                 privateKeySecretRef: { name: "letsencrypt-staging-account" },
-                solvers: [{ http01: { ingress: { ingressClassName: "nginx" } } }],
+                solvers: [{ http01: { ingress: { ingressClassName: "traefik" } } }],
             },
         });
     });
 
     it("production: the ACME production directory", () => {
-        expect(clusterIssuerSpec("production", "uksrc-ops@example.ac.uk")).to.deep.equal({
+        expect(clusterIssuerSpec("production", "uksrc-ops@example.ac.uk", "public")).to.deep.equal({
             acme: {
                 server: "https://acme-v02.api.letsencrypt.org/directory",
                 email: "uksrc-ops@example.ac.uk",
                 privateKeySecretRef: { name: "letsencrypt-production-account" },
-                solvers: [{ http01: { ingress: { ingressClassName: "nginx" } } }],
+                solvers: [{ http01: { ingress: { ingressClassName: "public" } } }],
             },
         });
     });
@@ -420,14 +410,12 @@ describe("certs render: cert-manager and its ClusterIssuers", () => {
     it("the site's derived ACME server is one the issuers cover", () => {
         expect(modelOf("dev").acme.server).to.equal("staging");
         expect(modelOf("uksrc").acme.server).to.equal("production");
-        expect((clusterIssuerSpec(modelOf("uksrc").acme.server, "x@example.org") as any).acme.server).to.equal(modelOf("uksrc").acme.directoryUrl);
+        expect((clusterIssuerSpec(modelOf("uksrc").acme.server, "x@example.org", "traefik") as any).acme.server).to.equal(modelOf("uksrc").acme.directoryUrl);
     });
 
-    it("chart values: CRDs installed and kept, exact-path challenge ingresses off", () => {
-        expect(certManagerValues()).to.deep.equal({
-            crds: { enabled: true, keep: true },
-            featureGates: "ACMEHTTP01IngressPathTypeExact=false",
-        });
+    // The feature gate was for ingress-nginx's path validation; Traefik serves pathType Exact.
+    it("chart values: CRDs installed and kept, feature gates at their defaults", () => {
+        expect(certManagerValues()).to.deep.equal({ crds: { enabled: true, keep: true } });
     });
 
     it("an ingress's TLS: the issuer annotation and the host's own secret", () => {

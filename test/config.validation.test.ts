@@ -498,13 +498,52 @@ describe("config validation: cluster", () => {
     it("refuses a Kubernetes version that is not a release", () => {
         for (const version of ["1.30", "v1.30", "latest", "v2.0.0", "v1.30.4-rc.1"]) {
             expect(devProblems((s) => (s.cluster.kubernetesVersion = version)), version).to.deep.equal([
-                "site.cluster.kubernetesVersion: must be a Kubernetes release such as v1.30.4",
+                "site.cluster.kubernetesVersion: must be a Kubernetes release such as v1.36.3",
             ]);
         }
-        expect(uksrcProblems((s) => (s.cluster.kubernetesVersion = "1.30"))).to.deep.equal([
-            "site.cluster.kubernetesVersion: must be a Kubernetes release such as v1.30.4",
+        expect(uksrcProblems((s) => (s.cluster.kubernetesVersion = "1.36"))).to.deep.equal([
+            "site.cluster.kubernetesVersion: must be a Kubernetes release such as v1.36.3",
         ]);
-        expect(devProblems((s) => (s.cluster.kubernetesVersion = "1.30.4"))).to.deep.equal([]);
+        expect(devProblems((s) => (s.cluster.kubernetesVersion = "1.36.3"))).to.deep.equal([]);
+    });
+
+    // traefik 41.3.0 wants >=1.25, cert-manager v1.21.1 >=1.22; openstack-cluster 0.27.0 is built and tested for 1.33 to 1.36.
+    it("refuses a Kubernetes release outside what the pinned charts support", () => {
+        expect(devProblems((s) => (s.cluster.kubernetesVersion = "v1.24.17"))).to.deep.equal([
+            "site.cluster.kubernetesVersion: v1.24.17 is outside what traefik 41.3.0 supports (>=1.25.0-0); choose a release the pinned charts support, and an image built for it",
+        ]);
+        expect(devProblems((s) => (s.cluster.kubernetesVersion = "v1.30.4"))).to.deep.equal([]);
+        expect(uksrcProblems((s) => (s.cluster.kubernetesVersion = "v1.30.4"))).to.deep.equal([
+            "site.cluster.kubernetesVersion: v1.30.4 is outside what openstack-cluster 0.27.0 supports (>=1.33.0-0 <1.37.0-0); choose a release the pinned charts support, and an image built for it",
+        ]);
+        expect(uksrcProblems((s) => (s.cluster.kubernetesVersion = "v1.37.0"))).to.have.length(1);
+        for (const version of ["v1.33.0", "v1.35.7", "1.36.3"]) expect(uksrcProblems((s) => (s.cluster.kubernetesVersion = version)), version).to.deep.equal([]);
+    });
+
+    it("refuses node group names the openstack-cluster chart refuses", () => {
+        for (const name of ["ab", "a", "gpu-"]) {
+            expect(uksrcProblems((s) => (s.cluster.nodeGroups[0].name = name)), name).to.deep.equal([
+                "site.cluster.nodeGroups[0].name: must be at least 3 characters of a-z, 0-9 and '-', starting with a letter and ending with a letter or digit",
+            ]);
+        }
+        expect(uksrcProblems((s) => (s.cluster.nodeGroups[0].name = "gpu"))).to.deep.equal([]);
+    });
+
+    it("production Magnum sites keep the Kubernetes API off the internet", () => {
+        expect(devProblems((s) => (s.environment = "production"))).to.include(
+            "site.cluster.apiFloatingIp: must be false on a production site: Magnum's Cluster API driver cannot limit the API's floating IP to the admin networks, so it would be open to the internet; run pulumi up from the site network, or use the capi backend",
+        );
+        expect(devProblems((s) => Object.assign(s, { environment: "production" }) && (s.cluster.apiFloatingIp = false)).filter((p) => p.includes("apiFloatingIp"))).to.deep.equal([]);
+    });
+
+    it("requires the management cluster's IPv4 egress addresses for Cluster API", () => {
+        expect(uksrcProblems((s) => (s.cluster.managementEgressCidrs = []))).to.deep.equal([
+            "site.cluster.managementEgressCidrs: needs the address the management cluster reaches the workload cluster's API from",
+        ]);
+        expect(uksrcProblems((s) => (s.cluster.managementEgressCidrs = ["2001:db8::1/128", "203.0.113.200/32", "203.0.113.200/32"]))).to.deep.equal([
+            "site.cluster.managementEgressCidrs[0]: 2001:db8::1/128 is not IPv4; the API's load balancer admits IPv4 addresses only",
+            "site.cluster.managementEgressCidrs[2]: 203.0.113.200/32 is the same network as an earlier entry",
+        ]);
     });
 
     it("refuses node groups with the same name", () => {
@@ -516,14 +555,22 @@ describe("config validation: cluster", () => {
         ]);
     });
 
-    it("refuses autoscaler bounds that do not hold the count", () => {
-        expect(uksrcProblems((s) => (s.cluster.nodeGroups[0].minCount = 5))).to.deep.equal(["site.cluster.nodeGroups[0].minCount: 5 is above count 4"]);
-        expect(uksrcProblems((s) => (s.cluster.nodeGroups[0].maxCount = 3))).to.deep.equal(["site.cluster.nodeGroups[0].maxCount: 3 is below count 4"]);
-        expect(devProblems((s) => Object.assign(s.cluster.nodeGroups[0], { minCount: 3, maxCount: 1 }))).to.deep.equal([
-            "site.cluster.nodeGroups[0].minCount: 3 is above count 2",
-            "site.cluster.nodeGroups[0].maxCount: 1 is below count 2",
+    // openstack-cluster leaves replicas out of an autoscaling group, so Cluster API starts it at minCount; a count there would be ignored.
+    it("takes a fixed size or autoscaling bounds for a node group, not both, and bounds in order", () => {
+        expect(uksrcProblems((s) => (s.cluster.nodeGroups[0].count = 4))).to.deep.equal([
+            "site.cluster.nodeGroups[0].count: is ignored when the group autoscales (it starts at minCount); give count for a fixed size, or minCount and maxCount, not both",
+        ]);
+        expect(uksrcProblems((s) => delete s.cluster.nodeGroups[0].maxCount)).to.deep.equal([
+            "site.cluster.nodeGroups[0].maxCount: is required with the other bound: an autoscaling group needs both minCount and maxCount",
+        ]);
+        expect(uksrcProblems((s) => (s.cluster.nodeGroups[0] = { name: "workers", flavor: "l3.xlarge" }))).to.deep.equal([
+            "site.cluster.nodeGroups[0]: needs count (a fixed size), or minCount and maxCount (autoscaling)",
+        ]);
+        expect(devProblems((s) => (s.cluster.nodeGroups[0] = { name: "default", flavor: "m1.large", minCount: 3, maxCount: 1 }))).to.deep.equal([
+            "site.cluster.nodeGroups[0].maxCount: 1 is below minCount 3",
         ]);
         expect(uksrcProblems((s) => Object.assign(s.cluster.nodeGroups[0], { minCount: 4, maxCount: 4 }))).to.deep.equal([]);
+        expect(devProblems((s) => (s.cluster.nodeGroups[0] = { name: "default", flavor: "m1.large", count: 3 }))).to.deep.equal([]);
     });
 });
 
@@ -685,7 +732,7 @@ describe("config validation: several problems at once", () => {
             "site.openstack.adminCidrs[2]: 192.0.2.0/24 is the same network as an earlier entry",
             "site.storage.volume.sizeGb: 50 GB is smaller than the storage areas' quotas together (90 GB)",
             'site.iam.trustedIssuers[0].name: "iam" is reserved for the site\'s own IAM; choose another name',
-            "site.cluster.nodeGroups[0].minCount: 3 is above count 2",
+            "site.cluster.nodeGroups[0].count: is ignored when the group autoscales (it starts at minCount); give count for a fixed size, or minCount and maxCount, not both",
             missingSecret.iamAdminClientSecret,
         ]);
         expect(problems).to.have.length(8);
@@ -854,6 +901,7 @@ describe("config validation: a backend without its settings", () => {
             "site.cluster.image: is required (a string)",
             "site.cluster.controlPlane: is required (an object)",
             "site.cluster.nodeGroups: is required (a list)",
+            "site.cluster.managementEgressCidrs: is required (a list)",
         ]);
     });
 
@@ -861,7 +909,7 @@ describe("config validation: a backend without its settings", () => {
         expect(devProblems((s) => (s.cluster = { backend: "magnum", namespace: "x" }))).to.deep.equal([
             "site.cluster.controlPlane: is required (an object)",
             "site.cluster.nodeGroups: is required (a list)",
-            'site.cluster.namespace: unknown key; allowed keys here: backend, template, kubernetesVersion, image, controlPlane, nodeGroups, autoHealing, ingress, labels',
+            'site.cluster.namespace: unknown key; allowed keys here: backend, template, kubernetesVersion, image, controlPlane, nodeGroups, autoHealing, apiFloatingIp, availabilityZone, ingress, labels',
             "site.cluster.kubernetesVersion: is required when no existing template is given (cluster.template)",
             "site.cluster.image: is required when no existing template is given (cluster.template)",
         ]);

@@ -6,6 +6,7 @@ import { formatProblem } from "../config/messages";
 import { validateStackConfig, type ConfigKey } from "../config/validate";
 import { recordProgram, type RecordedResource, type Recording } from "../tools/engine/record";
 import type { InvokeResult } from "../tools/engine/mocks";
+import type { CloudHttpOverride } from "../components/site/cloud-http";
 import { readStackConfig, type StackConfig } from "../tools/engine/stack-file";
 
 /** The repository root (tests run from bin/test). */
@@ -35,6 +36,8 @@ export interface SiteRun {
     readonly stack?: string;
     /** Invoke results replacing the recording engine's (a lookup that fails). */
     readonly invokes?: Readonly<Record<string, InvokeResult>>;
+    /** Answers to the program's own HTTPS requests before the engine's (Keystone's view of the login). */
+    readonly http?: CloudHttpOverride;
 }
 
 const asConfig = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
@@ -49,7 +52,7 @@ export function runSite(site: unknown, run: SiteRun = {}): Promise<Recording> {
         secretKeys.push(`srcnet-site:${k}`);
     }
     for (const [k, v] of Object.entries(run.plain ?? {})) config[`srcnet-site:${k}`] = asConfig(v);
-    return recordProgram(siteProgram, { project: "srcnet-site", stack, config, secretKeys, invokes: run.invokes });
+    return recordProgram(siteProgram, { project: "srcnet-site", stack, config, secretKeys, invokes: run.invokes, http: run.http });
 }
 
 /** Validation problems of a site object as printed lines; empty when it is valid. */

@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { AcmeServer } from "../../config/derive";
-import { chartRepositories, versions } from "../versions";
+import { charts } from "../versions";
 import { certManagerValues, clusterIssuerSpec, issuerName } from "./render/issuers";
 
 export { ingressTls, issuerName } from "./render/issuers";
@@ -15,6 +15,8 @@ export interface SiteCertificatesArgs {
     /** Install cert-manager and the issuers (not on a shared cluster that has them). */
     readonly install: boolean;
     readonly acmeEmail: string;
+    /** The ingress class that answers ACME's HTTP-01 challenges. */
+    readonly ingressClass: string;
     /** The issuer the site's ingresses use. */
     readonly server: AcmeServer;
 }
@@ -37,9 +39,9 @@ export class SiteCertificates extends pulumi.ComponentResource {
                 n("cert-manager"),
                 {
                     name: "cert-manager",
-                    chart: "cert-manager",
-                    version: versions.certManagerChart,
-                    repositoryOpts: { repo: chartRepositories.certManager },
+                    chart: charts.certManager.chart,
+                    version: charts.certManager.version,
+                    repositoryOpts: { repo: charts.certManager.repo },
                     namespace: namespace.metadata.name,
                     values: certManagerValues(),
                 },
@@ -49,7 +51,7 @@ export class SiteCertificates extends pulumi.ComponentResource {
             for (const server of servers) {
                 new k8s.apiextensions.CustomResource(
                     n(issuerName(server)),
-                    { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: issuerName(server) }, spec: clusterIssuerSpec(server, args.acmeEmail) },
+                    { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: issuerName(server) }, spec: clusterIssuerSpec(server, args.acmeEmail, args.ingressClass) },
                     { ...child, dependsOn: [release] },
                 );
             }

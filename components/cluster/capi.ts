@@ -3,13 +3,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as openstack from "@pulumi/openstack";
-import { chartRepositories, versions } from "../versions";
-import { capiValues, cloudsYaml, type CapiConfig } from "./render/capi";
+import { charts } from "../versions";
+import { capiValues, cloudCredentials, type CapiConfig } from "./render/capi";
 import { WorkloadKubeconfig } from "./workload-kubeconfig";
+import { cloudReleaseTimeoutSeconds, clusterReadyMinutes } from "./timeouts";
 import type { BackendArgs, BackendCluster } from "./backend";
-
-/** Cluster API builds a cluster in about a quarter of an hour; this leaves room for slow clouds. */
-export const capiReadyTimeoutMinutes = 60;
 
 export function capiCluster(c: CapiConfig, args: BackendArgs): BackendCluster {
     const n = (suffix: string) => `${args.namePrefix}-${suffix}`;
@@ -20,7 +18,8 @@ export function capiCluster(c: CapiConfig, args: BackendArgs): BackendCluster {
     const management = new k8s.Provider(n("capi-management"), { kubeconfig: args.managementKubeconfigSecret, namespace: c.namespace }, { parent: args.parent });
     const onManagement = { parent: args.parent, provider: management };
 
-    // Only this cluster's controllers use it; deleting the site revokes it.
+    // Only this cluster's controllers use it; deleting the site revokes it. Keystone makes it only
+    // for a caller that is not itself a restricted application credential (the preflight checks).
     const credential = new openstack.identity.ApplicationCredential(
         n("capi"),
         { name: n("capi"), description: `Cluster API controllers of SRC site ${args.namePrefix}` },
@@ -31,11 +30,9 @@ export function capiCluster(c: CapiConfig, args: BackendArgs): BackendCluster {
         n("k8s-cloud-credentials"),
         {
             metadata: { name: credentialsSecret, namespace: c.namespace },
-            stringData: {
-                "clouds.yaml": pulumi
-                    .all([credential.id, credential.secret])
-                    .apply(([id, secretValue]) => cloudsYaml({ authUrl: identity.authUrl, region: identity.region, id, secret: secretValue })),
-            },
+            stringData: pulumi
+                .all([credential.id, credential.secret])
+                .apply(([id, secretValue]) => cloudCredentials({ authUrl: identity.authUrl, region: identity.region, id, secret: secretValue }, args.cloudCaCertificates)),
         },
         onManagement,
     );
@@ -44,19 +41,32 @@ export function capiCluster(c: CapiConfig, args: BackendArgs): BackendCluster {
         clusterName,
         {
             name: clusterName,
-            chart: "openstack-cluster",
-            version: versions.openstackClusterChart,
-            repositoryOpts: { repo: chartRepositories.capi },
+            chart: charts.openstackCluster.chart,
+            version: charts.openstackCluster.version,
+            repositoryOpts: { repo: charts.openstackCluster.repo },
             namespace: c.namespace,
-            values: pulumi.all([args.network.networkId, args.network.subnetId]).apply(([networkId, subnetId]) =>
-                capiValues(c, { credentialsSecret, externalNetworkId: args.network.externalNetworkId, networkId, subnetId, adminCidrs: args.adminCidrs, keyPair: args.keyPair }),
-            ),
+            values: pulumi
+                .all([args.network.networkId, args.network.subnetId, args.network.routerExternalIp])
+                .apply(([networkId, subnetId, routerExternalIp]) =>
+                    capiValues(c, {
+                        credentialsSecret,
+                        externalNetworkId: args.network.externalNetworkId,
+                        networkId,
+                        subnetId,
+                        adminCidrs: args.adminCidrs,
+                        routerExternalIp,
+                        keyPair: args.keyPair,
+                        volumeClass: args.volumeClass,
+                    }),
+                ),
+            // Its autoscaler waits for the cluster's kubeconfig, and uninstalling for the cluster to go.
+            timeout: cloudReleaseTimeoutSeconds,
         },
         { ...onManagement, dependsOn: [secret, args.network.ready] },
     );
     const waiter = new WorkloadKubeconfig(
         n("k8s-kubeconfig"),
-        { managementKubeconfig: args.managementKubeconfigSecret, namespace: c.namespace, clusterName, timeoutMinutes: capiReadyTimeoutMinutes },
+        { managementKubeconfig: args.managementKubeconfigSecret, namespace: c.namespace, clusterName, timeoutMinutes: clusterReadyMinutes },
         { parent: args.parent, dependsOn: [release] },
     );
     return { kubeconfig: pulumi.secret(waiter.kubeconfig), anchor: release };

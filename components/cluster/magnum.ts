@@ -2,13 +2,13 @@
 // and a node group for every configured group after the first, which is the cluster's default.
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
-import { magnumLabels, type MagnumConfig } from "./render/magnum";
+import { magnumLabels, nodeCounts, type MagnumConfig } from "./render/magnum";
 import type { BackendArgs, BackendCluster } from "./backend";
 
 export function magnumCluster(c: MagnumConfig, args: BackendArgs): BackendCluster {
     const n = (suffix: string) => `${args.namePrefix}-${suffix}`;
     const opts = { parent: args.parent, provider: args.openstack };
-    const labels = magnumLabels(c, args.adminCidrs);
+    const labels = magnumLabels(c, { adminCidrs: args.adminCidrs, volumeClass: args.volumeClass });
     const templateId =
         args.existingTemplateId ??
         new openstack.containerinfra.ClusterTemplate(
@@ -24,8 +24,7 @@ export function magnumCluster(c: MagnumConfig, args: BackendArgs): BackendCluste
                 masterFlavor: c.controlPlane.flavor,
                 flavor: c.nodeGroups[0].flavor,
                 networkDriver: "calico",
-                volumeDriver: "cinder",
-                // The API behind a load balancer whose floating IP admits only the admin networks; nodes get no floating IPs.
+                // The API behind a load balancer; nodes get no floating IPs.
                 masterLbEnabled: true,
                 floatingIpEnabled: false,
                 labels,
@@ -40,7 +39,7 @@ export function magnumCluster(c: MagnumConfig, args: BackendArgs): BackendCluste
             clusterTemplateId: templateId,
             masterCount: c.controlPlane.count,
             masterFlavor: c.controlPlane.flavor,
-            nodeCount: first.count,
+            nodeCount: nodeCounts(first).count,
             flavor: first.flavor,
             keypair: args.keyPair,
             fixedNetwork: args.network.networkId,
@@ -51,9 +50,11 @@ export function magnumCluster(c: MagnumConfig, args: BackendArgs): BackendCluste
         { ...opts, dependsOn: [args.network.ready] },
     );
     for (const group of others) {
+        // Bounds always set: the driver reads a group's own min and max, and refuses a minimum of 0.
+        const counts = nodeCounts(group);
         new openstack.containerinfra.NodeGroup(
             n(`k8s-${group.name}`),
-            { name: group.name, clusterId: cluster.id, role: "worker", flavorId: group.flavor, nodeCount: group.count, minNodeCount: group.minCount, maxNodeCount: group.maxCount },
+            { name: group.name, clusterId: cluster.id, role: "worker", flavorId: group.flavor, nodeCount: counts.count, minNodeCount: counts.min, maxNodeCount: counts.max },
             opts,
         );
     }

@@ -1,22 +1,24 @@
-// Platform services on the site's cluster: ingress-nginx behind the ingress floating IP, the
-// default storage class, and the RSE's storage areas as read-only volumes for JupyterHub. Every
-// resource uses the cluster's provider and is deleted with the cluster.
+// Platform services on the site's cluster: Traefik behind the ingress floating IP and the RSE's
+// storage areas as read-only volumes for JupyterHub. Resources that hold nothing outside the
+// cluster are deleted with it; the ingress controller is not: its Service holds an Octavia load
+// balancer on the site subnet, which only the cloud controller removes, and only while the
+// cluster still runs. Deleting it first lets the subnet and network go.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { DerivedStorageArea } from "../../config/derive";
-import { chartRepositories, versions } from "../versions";
-import { ingressNginxValues, rseVolumeManifests, storageClassManifest, type StorageClassSpec } from "./render/platform";
+import { charts } from "../versions";
+import { rseVolumeManifests, traefikValues } from "./render/platform";
+import { cloudReleaseTimeoutSeconds } from "./timeouts";
 
 export interface ClusterPlatformArgs {
     readonly namePrefix: string;
     readonly provider: k8s.Provider;
     readonly deletedWith?: pulumi.Resource;
     readonly namespacePrefix: string;
-    /** Install ingress-nginx (not on a shared cluster that has one). */
+    /** Install Traefik (not on a shared cluster that has its own ingress controller). */
     readonly installIngress: boolean;
+    readonly ingressClass: string;
     readonly ingressAddress: pulumi.Input<string>;
-    /** Create the site's storage class (on a cluster the site owns). */
-    readonly storageClass?: StorageClassSpec;
     /** The RSE's storage areas to mount in notebooks; absent without JupyterHub. */
     readonly rse?: {
         readonly name: string;
@@ -37,22 +39,22 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         const ns = (base: string) => `${args.namespacePrefix}${base}`;
 
         if (args.installIngress) {
-            const namespace = new k8s.core.v1.Namespace(n("ingress-nginx"), { metadata: { name: ns("ingress-nginx") } }, child);
+            // Not deleted with the cluster: see the header.
+            const ingress = { parent: this, provider: args.provider };
+            const namespace = new k8s.core.v1.Namespace(n("traefik"), { metadata: { name: ns("traefik") } }, ingress);
             new k8s.helm.v3.Release(
-                n("ingress-nginx"),
+                n("traefik"),
                 {
-                    name: "ingress-nginx",
-                    chart: "ingress-nginx",
-                    version: versions.ingressNginxChart,
-                    repositoryOpts: { repo: chartRepositories.ingressNginx },
+                    name: "traefik",
+                    chart: charts.traefik.chart,
+                    version: charts.traefik.version,
+                    repositoryOpts: { repo: charts.traefik.repo },
                     namespace: namespace.metadata.name,
-                    values: pulumi.output(args.ingressAddress).apply(ingressNginxValues),
+                    values: pulumi.output(args.ingressAddress).apply((address) => traefikValues({ address, ingressClass: args.ingressClass })),
+                    timeout: cloudReleaseTimeoutSeconds,
                 },
-                child,
+                ingress,
             );
-        }
-        if (args.storageClass) {
-            new k8s.storage.v1.StorageClass(n("storage-class"), storageClassManifest(args.storageClass), child);
         }
         if (args.rse) {
             const rse = args.rse;

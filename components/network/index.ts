@@ -24,6 +24,8 @@ export class SiteNetwork extends pulumi.ComponentResource {
     readonly networkId: pulumi.Output<string>;
     readonly subnetId: pulumi.Output<string>;
     readonly routerId: pulumi.Output<string>;
+    /** The router's address on the external network: the source of the site's outbound traffic. */
+    readonly routerExternalIp: pulumi.Output<string>;
     readonly subnetCidr: string;
     /** Security group IDs by role; `site` belongs on every host, the others on the hosts of that role. */
     readonly securityGroupIds: Readonly<Record<SecurityGroupRole, pulumi.Output<string>>>;
@@ -73,12 +75,14 @@ export class SiteNetwork extends pulumi.ComponentResource {
         this.networkId = network.id;
         this.subnetId = subnet.id;
         this.routerId = router.id;
+        this.routerExternalIp = router.externalFixedIps.apply((ips) => ips.find((ip) => ip.ipAddress && !ip.ipAddress.includes(":"))?.ipAddress ?? "");
         this.subnetCidr = args.cidr;
         this.securityGroupIds = groupIds as Record<SecurityGroupRole, pulumi.Output<string>>;
         this.registerOutputs({
             networkId: this.networkId,
             subnetId: this.subnetId,
             routerId: this.routerId,
+            routerExternalIp: this.routerExternalIp,
             securityGroupIds: this.securityGroupIds,
         });
     }

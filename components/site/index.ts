@@ -5,7 +5,7 @@ import * as random from "@pulumi/random";
 import type { SiteModel } from "../../config/derive";
 import type { SiteSecrets } from "../../config/load";
 import { SiteCertificates } from "../certs";
-import { SiteCluster, siteStorageClass } from "../cluster";
+import { SiteCluster } from "../cluster";
 import { ClusterPlatform } from "../cluster/platform";
 import { SiteDns, externalTtl, type DesignateZone } from "../dns";
 import { SiteIdentity, planClients, type ClientSource } from "../identity";
@@ -91,7 +91,13 @@ export class SrcSite extends pulumi.ComponentResource {
             child,
         );
         const groups = this.network.securityGroupIds;
-        const network = { networkId: this.network.networkId, subnetId: this.network.subnetId, externalNetworkId: cloud.externalNetworkId, ready: this.network.routerInterface };
+        const network = {
+            networkId: this.network.networkId,
+            subnetId: this.network.subnetId,
+            externalNetworkId: cloud.externalNetworkId,
+            routerExternalIp: this.network.routerExternalIp,
+            ready: this.network.routerInterface,
+        };
 
         this.storage = new StorageNode(
             `${p}-storage`,
@@ -133,6 +139,8 @@ export class SrcSite extends pulumi.ComponentResource {
                 identity: cloud.identity,
                 kubeconfigSecret: secrets.kubeconfig,
                 managementKubeconfigSecret: secrets.capiManagementKubeconfig,
+                cloudCaCertificates: model.cloudCaCertificates,
+                retainVolumes: model.protectData,
                 forgetUnreachable: !model.protectData,
             },
             child,
@@ -146,8 +154,8 @@ export class SrcSite extends pulumi.ComponentResource {
                 ...inCluster,
                 namespacePrefix: this.cluster.namespacePrefix,
                 installIngress: this.cluster.installPlatform,
+                ingressClass: this.cluster.ingressClass,
                 ingressAddress: this.cluster.ingressAddress,
-                storageClass: config.cluster.backend === "existing" ? undefined : { name: siteStorageClass, reclaimPolicy: model.protectData ? "Retain" : "Delete" },
                 rse: config.jupyterhub.enabled
                     ? { name: model.storage.rse.name, areas: model.storage.areas, nfsServer: this.storage.fixedIp, volumeSizeGb: config.storage.volume.sizeGb }
                     : undefined,
@@ -156,7 +164,7 @@ export class SrcSite extends pulumi.ComponentResource {
         );
         const certificates = new SiteCertificates(
             `${p}-certificates`,
-            { namePrefix: p, ...inCluster, install: this.cluster.installPlatform, acmeEmail: model.acme.email, server: model.acme.server },
+            { namePrefix: p, ...inCluster, install: this.cluster.installPlatform, acmeEmail: model.acme.email, ingressClass: this.cluster.ingressClass, server: model.acme.server },
             child,
         );
 
@@ -189,6 +197,7 @@ export class SrcSite extends pulumi.ComponentResource {
                 subnetId: this.network.subnetId,
                 subnetCidr: this.network.subnetCidr,
                 routerId: this.network.routerId,
+                routerExternalIp: this.network.routerExternalIp,
                 securityGroupIds: this.network.securityGroupIds,
             },
             storage: {
@@ -202,7 +211,9 @@ export class SrcSite extends pulumi.ComponentResource {
             rse: { name: model.storage.rse.name, protocol: model.storage.rse.protocol, oidcBasePath: model.storage.rse.oidcBasePath },
             cluster: {
                 backend: config.cluster.backend,
+                ...(model.kubernetesVersion ? { kubernetesVersion: model.kubernetesVersion } : {}),
                 ingressAddress: this.cluster.ingressAddress,
+                ingressClass: this.cluster.ingressClass,
                 storageClass: this.cluster.storageClass,
                 clusterIssuer: certificates.issuer,
                 jupyterhubNamespace: platform.jupyterhubNamespace,

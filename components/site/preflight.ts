@@ -1,10 +1,16 @@
 // Looks up, before any resource is registered, every cloud object the config names (external
-// network, images, flavors, key pair, cluster template, DNS zone), all at once. A name the cloud
-// does not know is a config problem, reported with its path like any other, and nothing is created.
+// network, images, flavors, key pair, cluster template, DNS zone, availability zone), all at once,
+// and asks Keystone whether the site's login may create what the cluster backend needs. A name
+// the cloud does not know is a config problem, reported with its path like any other, and
+// nothing is created.
 import * as openstack from "@pulumi/openstack";
 import type { SiteModel } from "../../config/derive";
 import type { Problem } from "../../config/messages";
 import { SiteConfigError } from "../../config/load";
+import { loginKind, type LoginKind } from "./keystone";
+
+/** The Glance properties Magnum's Cluster API driver reads from a node image (magnum_capi_helm/driver.py). */
+const magnumImageDistros = ["ubuntu", "flatcar"];
 
 /** What the lookups found, for the parts to use by ID. */
 export interface CloudFacts {
@@ -27,6 +33,31 @@ function reason(err: unknown): string {
     return text.split("\n").map((l) => l.trim()).filter(Boolean).slice(-1)[0] ?? "lookup failed";
 }
 
+/** Problems of a Magnum node image: the driver takes the Kubernetes release and the OS from its properties. */
+export function magnumImageProblems(image: { properties?: Record<string, string> }, kubernetesVersion: string, name: string): string[] {
+    const props = image.properties ?? {};
+    const problems: string[] = [];
+    const distro = props.os_distro;
+    if (!distro || !magnumImageDistros.includes(distro)) {
+        problems.push(`image "${name}" has os_distro ${distro ? `"${distro}"` : "unset"}; Magnum's Cluster API driver takes images with os_distro ${magnumImageDistros.join(" or ")}`);
+    }
+    const version = props.kube_version;
+    const want = kubernetesVersion.replace(/^v/, "");
+    if (!version) problems.push(`image "${name}" has no kube_version property, from which Magnum's Cluster API driver takes the Kubernetes release`);
+    else if (version.replace(/^v/, "") !== want) problems.push(`image "${name}" is built for Kubernetes ${version} (its kube_version property), not v${want}; use an image built for v${want}, or set kubernetesVersion to ${version}`);
+    return problems;
+}
+
+/** Why the login cannot build the cluster, if it cannot. */
+export function loginProblem(backend: "magnum" | "capi", login: LoginKind): string | undefined {
+    if (login.kind !== "application-credential" || !login.restricted) return undefined;
+    const why =
+        backend === "capi"
+            ? "the capi backend creates an application credential for the cluster's controllers"
+            : "Magnum's Cluster API driver creates an application credential for the cluster with the caller's token";
+    return `the site logs in with a restricted application credential, and Keystone creates no application credential for one (${why}); log in with an unrestricted application credential (openstack application credential create --unrestricted) or with a password`;
+}
+
 export async function preflight(model: SiteModel, provider: openstack.Provider): Promise<CloudFacts> {
     const config = model.config;
     const opts = { provider };
@@ -46,7 +77,9 @@ export async function preflight(model: SiteModel, provider: openstack.Provider):
     const image = config.storage.image;
     const cluster = config.cluster;
     const dns = config.dns;
-    const [network, storageImage, flavor, , template, zone, scope] = await Promise.all([
+    const buildsCluster = cluster.backend !== "existing";
+    const zoneName = cluster.backend === "existing" ? undefined : cluster.availabilityZone;
+    const [network, storageImage, flavor, , template, zone, scope, nodeImage, volumeZones, computeZones] = await Promise.all([
         look("site.openstack.externalNetwork", `external network "${config.openstack.externalNetwork}"`, () =>
             openstack.networking.getNetwork({ name: config.openstack.externalNetwork, external: true }, opts),
         ),
@@ -61,14 +94,36 @@ export async function preflight(model: SiteModel, provider: openstack.Provider):
         dns.provider === "designate" && !dns.createZone
             ? look("site.dns.zone", `DNS zone "${model.dnsZone}." (set dns.createZone to create it)`, () => openstack.dns.getDnsZone({ name: `${model.dnsZone}.` }, opts))
             : undefined,
-        cluster.backend === "capi"
-            ? look("site.openstack", "the identity service of the configured cloud", () => openstack.identity.getAuthScope({ name: "srcnet-site" }, opts))
+        buildsCluster
+            ? look("site.openstack", "the identity service of the configured cloud", () => openstack.identity.getAuthScope({ name: "srcnet-site", setTokenId: true }, opts))
             : undefined,
+        cluster.backend === "magnum" && cluster.image && !uuidPattern.test(cluster.image)
+            ? look("site.cluster.image", `image "${cluster.image}"`, () => openstack.images.getImage({ name: cluster.image! }, opts))
+            : undefined,
+        zoneName ? look("site.cluster.availabilityZone", "the volume availability zones", () => openstack.blockstorage.getAvailabilityZonesV3({}, opts)) : undefined,
+        cluster.backend === "capi" ? look("site.cluster.availabilityZone", "the compute availability zones", () => openstack.compute.getAvailabilityZones({}, opts)) : undefined,
     ]);
     const problems = failures.filter((p): p is Problem => p !== undefined);
     const keystone = scope?.serviceCatalogs.find((s) => s.type === "identity")?.endpoints.find((e) => e.interface === "public");
     if (scope && !keystone) {
-        problems.push({ where: "site.openstack", message: "the cloud's service catalog has no public identity endpoint, which Cluster API's credentials need" });
+        problems.push({ where: "site.openstack", message: "the cloud's service catalog has no public identity endpoint, which the cluster's credentials need" });
+    }
+    if (cluster.backend === "magnum" && nodeImage && cluster.kubernetesVersion) {
+        problems.push(...magnumImageProblems(nodeImage, cluster.kubernetesVersion, cluster.image!).map((message) => ({ where: "site.cluster.image", message })));
+    }
+    for (const [zones, service] of [[volumeZones, "Cinder"], [computeZones, "Nova"]] as const) {
+        if (zoneName && zones && !zones.names.includes(zoneName)) {
+            problems.push({ where: "site.cluster.availabilityZone", message: `"${zoneName}" is not one of ${service}'s availability zones (${zones.names.join(", ") || "none listed"})` });
+        }
+    }
+    if (buildsCluster && scope && keystone) {
+        const where = config.openstack.applicationCredentialId ? "site.openstack.applicationCredentialId" : config.openstack.cloud ? "site.openstack.cloud" : "site.openstack";
+        try {
+            const message = loginProblem(cluster.backend, await loginKind(keystone.url, scope.tokenId, config.openstack.caCertificate));
+            if (message) problems.push({ where, message });
+        } catch (err) {
+            problems.push({ where, message: `Keystone could not say whether the site's login may create the cluster's credentials (${reason(err)})` });
+        }
     }
     if (problems.length > 0 || !network || !storageImage || !flavor) {
         throw new SiteConfigError(problems);

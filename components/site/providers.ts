@@ -19,6 +19,8 @@ export function createOpenStackProvider(
             region: os.region,
             applicationCredentialId: os.applicationCredentialId,
             applicationCredentialSecret: secrets.openstackApplicationCredentialSecret,
+            // The provider takes a path or the certificates themselves.
+            cacertFile: os.caCertificate,
         },
         opts,
     );

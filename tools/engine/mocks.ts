@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { secret, type runtime } from "@pulumi/pulumi";
 import { cidr, hostAddress } from "../../config/net";
+import type { CloudHttp, CloudHttpOverride } from "../../components/site/cloud-http";
 
 /** A readable, deterministic ID: the resource's logical name. */
 export const mockId = (name: string) => `${name}-id`;
@@ -30,6 +31,23 @@ function mockKubeconfig(cluster: string): string {
 
 export type InvokeResult = (inputs: Record<string, unknown>) => Record<string, unknown>;
 
+/** Keystone's answer to validating a password login's token (GET /v3/auth/tokens). */
+export const passwordLoginToken = { token: { methods: ["password"], expires_at: "2099-01-01T00:00:00Z" } };
+
+/**
+ * Answers to the HTTPS requests the program itself makes (components/site/cloud-http.ts): Keystone
+ * validating the site's token, as for a password login. Anything else is refused: a recording
+ * never reaches the network.
+ */
+export function recordingHttp(overrides?: CloudHttpOverride): CloudHttp {
+    return async (request) => {
+        const answer = overrides ? await overrides(request) : undefined;
+        if (answer) return answer;
+        if (/\/v3\/auth\/tokens$/.test(request.url)) return { status: 200, body: passwordLoginToken };
+        throw new Error(`the recording engine has no answer for GET ${request.url}; add one in tools/engine/mocks.ts`);
+    };
+}
+
 /**
  * Mocks for one recording: they remember what was created, so a port can take its subnet's range.
  * `invokes` replaces invoke results (a test makes a lookup fail by throwing).
@@ -42,6 +60,8 @@ export function recordingMocks(
     const computed: Record<string, (name: string, inputs: State) => State> = {
         // Documentation range (TEST-NET-3): clearly not a real address.
         "openstack:networking/floatingIp:FloatingIp": (name) => ({ address: `203.0.113.${slot(name, 10, 250)}` }),
+        // Neutron gives a router's gateway port an address on the external network.
+        "openstack:networking/router:Router": (name) => ({ externalFixedIps: [{ ipAddress: `198.51.100.${slot(name, 10, 250)}`, subnetId: "external-subnet-id" }] }),
         "openstack:containerinfra/cluster:Cluster": (name) => ({ kubeconfig: { raw_config: mockKubeconfig(name), host: `https://${name}.k8s.invalid:6443` } }),
         "openstack:identity/applicationCredential:ApplicationCredential": () => ({ secret: "recording-engine-application-credential-secret" }),
         "pulumi-nodejs:dynamic/srcnet:WorkloadKubeconfig": (_name, inputs) => ({ kubeconfig: mockKubeconfig(String(inputs.clusterName)) }),
@@ -60,7 +80,13 @@ export function recordingMocks(
     };
     const invokeResults: Record<string, InvokeResult> = {
         "openstack:networking/getNetwork:getNetwork": (inputs) => ({ ...inputs, id: mockId(`network-${String(inputs.name)}`) }),
-        "openstack:images/getImage:getImage": (inputs) => ({ ...inputs, id: mockId(`image-${String(inputs.name)}`) }),
+        // Node images as the Cluster API image builder names and tags them (ubuntu-noble-kube-v1.36.3).
+        "openstack:images/getImage:getImage": (inputs) => {
+            const kube = /kube-(v?\d+\.\d+\.\d+)/.exec(String(inputs.name))?.[1];
+            return { ...inputs, id: mockId(`image-${String(inputs.name)}`), properties: kube ? { os_distro: "ubuntu", kube_version: kube } : { os_distro: "rocky" } };
+        },
+        "openstack:compute/getAvailabilityZones:getAvailabilityZones": (inputs) => ({ ...inputs, id: "compute-zones", names: ["nova"] }),
+        "openstack:blockstorage/getAvailabilityZonesV3:getAvailabilityZonesV3": (inputs) => ({ ...inputs, id: "volume-zones", names: ["nova"] }),
         // A typical 4-core, 8 GB flavor.
         "openstack:compute/getFlavor:getFlavor": (inputs) => ({ ...inputs, id: mockId(`flavor-${String(inputs.name)}`), ram: 8192, vcpus: 4, disk: 40 }),
         "openstack:compute/getKeypair:getKeypair": (inputs) => ({ ...inputs, id: String(inputs.name) }),
@@ -70,6 +96,7 @@ export function recordingMocks(
             ...inputs,
             id: "scope",
             region: "RegionOne",
+            tokenId: inputs.setTokenId ? "recording-engine-keystone-token" : "",
             serviceCatalogs: [{ id: "keystone", name: "keystone", type: "identity", endpoints: [{ id: "public", interface: "public", region: "RegionOne", regionId: "RegionOne", url: "https://keystone.cloud.invalid:5000/v3" }] }],
         }),
         ...invokes,

@@ -3,7 +3,8 @@
 // No CLI, no plugins, no credentials. Shared by the synth and the tests.
 import * as pulumi from "@pulumi/pulumi";
 import { readSerialized, type Json } from "./serialized";
-import { recordingMocks, type InvokeResult } from "./mocks";
+import { recordingHttp, recordingMocks, type InvokeResult } from "./mocks";
+import { cloudHttpHook, type CloudHttpOverride } from "../../components/site/cloud-http";
 
 export interface RecordedResource {
     readonly urn: string;
@@ -46,6 +47,8 @@ export interface RecordOptions {
     readonly secretKeys: readonly string[];
     /** Invoke results to use instead of the engine's (tests: a lookup that fails). */
     readonly invokes?: Readonly<Record<string, InvokeResult>>;
+    /** Answers to the program's own HTTPS requests before the engine's (undefined: the engine answers). */
+    readonly http?: CloudHttpOverride;
 }
 
 /** Type token of the root resource every stack has. */
@@ -172,6 +175,9 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
     const serializeFunction = closure.serializeFunction;
     closure.serializeFunction = async () => ({ text: providerCodeMask, exportName: "handler", containsSecrets: false });
 
+    const global = globalThis as Record<symbol, unknown>;
+    global[cloudHttpHook] = recordingHttp(options.http);
+
     let error: unknown;
     // A failing program also rejects promises nobody awaits (the stack's own outputs); the CLI's
     // language host absorbs those, and so does the engine while it records.
@@ -190,6 +196,7 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
     await pulumi.runtime.disconnect().catch(absorb);
     Error.stackTraceLimit = stackTraceLimit;
     closure.serializeFunction = serializeFunction;
+    delete global[cloudHttpHook];
     await new Promise((resolve) => setImmediate(resolve));
     process.off("unhandledRejection", absorb);
     return {

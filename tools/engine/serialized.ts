@@ -1,6 +1,8 @@
 // Reads the wire form of resource properties (what the engine receives) into plain JSON for
-// plan.json: secrets become "[secret]", resource references their URN, keys sorted so that
-// the same site always produces the same bytes (reviewers diff these files).
+// plan.json: secret values become "[secret]" (a secret map keeps its keys, which name files and
+// fields rather than hold secrets, so a reviewer and a schema check see its shape), resource
+// references their URN, keys sorted so that the same site always produces the same bytes
+// (reviewers diff these files).
 import {
     specialArchiveSig,
     specialAssetSig,
@@ -18,6 +20,13 @@ const specialOutputValueSig = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+/** The shape of a secret value with every leaf masked. */
+function masked(value: Json): Json {
+    if (Array.isArray(value)) return value.map(masked);
+    if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, masked(v)]));
+    return secretMask;
+}
+
 export function readSerialized(value: unknown): Json {
     if (value === unknownValue) return unknownMask;
     if (value === null || value === undefined) return null;
@@ -26,10 +35,10 @@ export function readSerialized(value: unknown): Json {
     const obj = value as Record<string, unknown>;
     switch (obj[specialSigKey]) {
         case specialSecretSig:
-            return secretMask;
+            return masked(readSerialized(obj.value));
         case specialOutputValueSig:
-            if (obj.secret) return secretMask;
-            return "value" in obj ? readSerialized(obj.value) : unknownMask;
+            if (!("value" in obj)) return obj.secret ? secretMask : unknownMask;
+            return obj.secret ? masked(readSerialized(obj.value)) : readSerialized(obj.value);
         case specialResourceSig:
             return String(obj.urn);
         case specialAssetSig:

@@ -18,6 +18,8 @@ export interface ReleaseToRender {
     readonly values: unknown;
     /** The cluster's Kubernetes release, for the chart's kubeVersion and its capabilities. */
     readonly kubeVersion?: string;
+    /** API versions the cluster serves (`group/version` and `group/version/Kind`), for the chart's capability checks. */
+    readonly apiVersions?: readonly string[];
 }
 
 export type RenderResult = { readonly ok: true; readonly manifest: string } | { readonly ok: false; readonly error: string };
@@ -30,6 +32,7 @@ export function helmTemplate(release: ReleaseToRender): RenderResult {
         writeFileSync(valuesFile, JSON.stringify(release.values ?? {}));
         const args = ["template", release.name, chartDir, "--namespace", release.namespace, "--include-crds", "-f", valuesFile];
         if (release.kubeVersion) args.push("--kube-version", release.kubeVersion);
+        for (const api of release.apiVersions ?? []) args.push("--api-versions", api);
         const env = { PATH: process.env.PATH ?? "", HOME: home, HELM_CACHE_HOME: join(home, "cache"), HELM_CONFIG_HOME: join(home, "config"), HELM_DATA_HOME: join(home, "data") };
         const run = spawnSync(helmBinary(), args, { encoding: "utf8", env, maxBuffer: 256 * 1024 * 1024 });
         if (run.error) return { ok: false, error: `helm could not run: ${run.error.message}` };

@@ -19,8 +19,8 @@ export interface RenderedRelease {
 
 export interface SiteRender {
     readonly releases: readonly RenderedRelease[];
-    /** Every object checked: rendered by helm, or registered by the program. */
-    readonly checks: readonly (ObjectCheck & { readonly from: string })[];
+    /** Every object checked: rendered by helm from a release, or registered by the program; `from` names the resource. */
+    readonly checks: readonly (ObjectCheck & { readonly from: string; readonly registered: boolean })[];
     /** Everything that is wrong, one line each: a release helm refused, an object that is invalid. */
     readonly problems: readonly string[];
 }
@@ -36,20 +36,16 @@ function isRegisteredObject(r: RecordedResource): boolean {
     return r.custom && r.type.startsWith("kubernetes:") && r.type !== releaseType;
 }
 
-/** A registered object as the API server receives it: its inputs, less the provider's own fields. */
-function registeredObject(r: RecordedResource): KubeObject {
-    const inputs = r.inputs as Record<string, unknown>;
-    const { ...object } = inputs;
-    return object as KubeObject;
-}
+/** A registered object as the API server receives it: its inputs. */
+const registeredObject = (r: RecordedResource) => r.inputs as KubeObject;
 
 export function renderSite(resources: readonly RecordedResource[], options: RenderOptions = {}): SiteRender {
     const schemas = options.schemas ?? new KubeSchemas();
     const releases: RenderedRelease[] = [];
-    const checks: (ObjectCheck & { from: string })[] = [];
+    const checks: (ObjectCheck & { from: string; registered: boolean })[] = [];
     const problems: string[] = [];
-    const check = (o: KubeObject, from: string) => {
-        const result = { ...schemas.check(o), from };
+    const check = (o: KubeObject, from: string, registered = false) => {
+        const result = { ...schemas.check(o), from, registered };
         checks.push(result);
         if (result.status === "invalid") problems.push(...result.errors.map((e) => `${from}: ${result.id}: ${e}`));
     };
@@ -63,6 +59,7 @@ export function renderSite(resources: readonly RecordedResource[], options: Rend
                 version: String(i.version),
                 values: i.values ?? {},
                 kubeVersion: options.kubeVersionFor?.(r),
+                apiVersions: schemas.apiVersions(),
             });
             if (!rendered.ok) {
                 problems.push(`${r.name}: helm template of ${i.chart} ${i.version} failed: ${rendered.error}`);
@@ -73,7 +70,7 @@ export function renderSite(resources: readonly RecordedResource[], options: Rend
             releases.push({ resource: r, chart: String(i.chart), version: String(i.version), manifest: rendered.manifest, objects });
             objects.forEach((o) => check(o, r.name));
         } else if (isRegisteredObject(r)) {
-            check(registeredObject(r), r.name);
+            check(registeredObject(r), r.name, true);
         }
     }
     return { releases, checks, problems };

@@ -1,44 +1,79 @@
-// Values of the openstack-cluster chart (azimuth-cloud capi-helm-charts) for the site's workload
-// cluster, and the clouds.yaml its controllers authenticate with (an application credential).
+// Values of the openstack-cluster chart (azimuth-cloud capi-helm-charts 0.27.0) for the site's
+// workload cluster, and the clouds.yaml its controllers authenticate with (an application
+// credential). Keys as the chart's values.yaml and templates read them.
 import { stringify } from "yaml";
 import type { SiteConfig } from "../../../config/schema";
+import { cidr as parseCidr } from "../../../config/net";
+import { siteStorageClass } from "../names";
+import type { VolumeClass } from "./platform";
 
 export type CapiConfig = Extract<SiteConfig["cluster"], { backend: "capi" }>;
 
 export interface CapiFacts {
-    /** Secret (in the management cluster) holding clouds.yaml. */
+    /** Secret (in the management cluster) holding clouds.yaml and cacert. */
     readonly credentialsSecret: string;
     readonly externalNetworkId: string;
     readonly networkId: string;
     readonly subnetId: string;
     readonly adminCidrs: readonly string[];
+    /** The site router's external address: nodes reach the API's floating IP through its SNAT. */
+    readonly routerExternalIp: string;
     readonly keyPair?: string;
+    readonly volumeClass: VolumeClass;
+}
+
+/**
+ * Who may reach the Kubernetes API's load balancer: the operators, the management cluster's
+ * controllers, and the nodes, whose traffic to the floating IP leaves through the site router.
+ * CAPO adds the cluster subnet itself, but a router only when it created it (the site made this
+ * one), and keeps IPv4 entries only.
+ */
+export function apiAllowedCidrs(c: CapiConfig, f: Pick<CapiFacts, "adminCidrs" | "routerExternalIp">): string[] {
+    const ipv4 = f.adminCidrs.filter((a) => parseCidr(a).version === 4);
+    return [...new Set([...ipv4, ...c.managementEgressCidrs, `${f.routerExternalIp}/32`])];
+}
+
+function nodeGroup(g: CapiConfig["nodeGroups"][number], zone: string): Record<string, unknown> {
+    const size = g.count !== undefined ? { machineCount: g.count } : { autoscale: true, machineCountMin: g.minCount, machineCountMax: g.maxCount };
+    return { name: g.name, machineFlavor: g.flavor, failureDomain: zone, ...size };
 }
 
 export function capiValues(c: CapiConfig, f: CapiFacts): Record<string, unknown> {
+    const zone = f.volumeClass.availabilityZone;
     return {
         cloudCredentialsSecretName: f.credentialsSecret,
         kubernetesVersion: c.kubernetesVersion.replace(/^v/, ""),
         machineImage: c.image,
         ...(f.keyPair ? { machineSSHKeyName: f.keyPair } : {}),
-        controlPlane: { machineFlavor: c.controlPlane.flavor, machineCount: c.controlPlane.count },
-        nodeGroups: c.nodeGroups.map((g) => ({
-            name: g.name,
-            machineFlavor: g.flavor,
-            machineCount: g.count,
-            ...(g.minCount !== undefined || g.maxCount !== undefined
-                ? { autoscale: true, machineCountMin: g.minCount ?? g.count, machineCountMax: g.maxCount ?? g.count }
-                : {}),
-        })),
+        controlPlane: { machineFlavor: c.controlPlane.flavor, machineCount: c.controlPlane.count, failureDomains: [zone], omitFailureDomain: false },
+        nodeGroups: c.nodeGroups.map((g) => nodeGroup(g, zone)),
         // Nodes join the site's own network, where the storage node exports to them over NFS.
         clusterNetworking: {
             externalNetworkId: f.externalNetworkId,
             internalNetwork: { networkFilter: { id: f.networkId }, subnetFilter: { id: f.subnetId } },
         },
-        // The Kubernetes API behind a load balancer with a floating IP, admitting the admin networks only.
-        apiServer: { enableLoadBalancer: true, associateFloatingIP: true, ...(f.adminCidrs.length ? { allowedCIDRs: [...f.adminCidrs] } : {}) },
-        // The site installs its own ingress and certificate manager, the same on every backend.
-        addons: { ingress: { enabled: false }, certManager: { enabled: false }, monitoring: { enabled: false } },
+        // The Kubernetes API behind a load balancer with a floating IP that admits only apiAllowedCidrs.
+        apiServer: { enableLoadBalancer: true, associateFloatingIP: true, allowedCIDRs: apiAllowedCidrs(c, f) },
+        addons: {
+            // The site installs its own ingress and certificate manager, the same on every backend.
+            ingress: { enabled: false },
+            certManager: { enabled: false },
+            monitoring: { enabled: false },
+            // The cluster's one default storage class is the chart's, made the site's.
+            openstack: {
+                csiCinder: {
+                    defaultStorageClass: {
+                        enabled: true,
+                        name: siteStorageClass,
+                        isClusterDefault: true,
+                        reclaimPolicy: f.volumeClass.reclaimPolicy,
+                        allowVolumeExpansion: true,
+                        volumeBindingMode: "WaitForFirstConsumer",
+                        availabilityZone: zone,
+                    },
+                },
+            },
+        },
     };
 }
 
@@ -49,7 +84,7 @@ export interface ApplicationCredential {
     readonly secret: string;
 }
 
-/** The chart reads the cloud named "openstack" from this file. */
+/** The chart reads the cloud named "openstack" from this file (identityRef.cloudName is fixed). */
 export function cloudsYaml(credential: ApplicationCredential): string {
     return stringify({
         clouds: {
@@ -62,4 +97,12 @@ export function cloudsYaml(credential: ApplicationCredential): string {
             },
         },
     });
+}
+
+/**
+ * The cloud-credentials Secret's data. Without a `cacert` key the chart's cloud controller and
+ * Cinder CSI run with tls-insecure=true (cluster-addons templates/openstack/cloud-config.yaml).
+ */
+export function cloudCredentials(credential: ApplicationCredential, caCertificates: string): Record<string, string> {
+    return { "clouds.yaml": cloudsYaml(credential), cacert: caCertificates };
 }

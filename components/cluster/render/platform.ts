@@ -1,58 +1,59 @@
-// What the site installs on its cluster, as data: ingress-nginx values for large transfers behind
-// an OpenStack load balancer, the Cinder storage class, and the read-only volumes of the RSE.
+// What the site installs on its cluster, as data: Traefik values for large transfers behind an
+// OpenStack load balancer, the Cinder storage class, and the read-only volumes of the RSE.
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import type { DerivedStorageArea } from "../../../config/derive";
 
-/** The ingress class of the site's ingress controller; ACME challenges and ingresses name it. */
-export const ingressClass = "nginx";
+/** The ingress class of the Traefik the site installs; ingresses and ACME challenges name it. */
+export const siteIngressClass = "traefik";
 
-/** An hour: long enough for a large upload or download through the ingress. */
-const transferTimeoutSeconds = 3600;
+/** The longest single upload or download through the ingress (Traefik's read and write deadlines cover a whole request). */
+export const transferSeconds = 6 * 3600;
+/** How long a transfer may stall before Octavia drops it (its data timeouts are inactivity timeouts). */
+export const stallSeconds = 3600;
 
-export function ingressNginxValues(address: string): Record<string, unknown> {
+export interface TraefikFacts {
+    /** The floating IP DNS points at, allocated before the cluster exists. */
+    readonly address: string;
+    readonly ingressClass: string;
+}
+
+export function traefikValues(f: TraefikFacts): Record<string, unknown> {
+    // Traefik streams request bodies (no buffering middleware is configured) and sets no body size
+    // limit; its entry points' read deadline (60 s by default) would cut every longer upload.
+    const timeouts = { respondingTimeouts: { readTimeout: `${transferSeconds}s`, writeTimeout: `${transferSeconds}s`, idleTimeout: "180s" } };
     return {
-        controller: {
-            replicaCount: 2,
-            ingressClass,
-            ingressClassResource: { name: ingressClass, enabled: true, default: true },
-            service: {
-                type: "LoadBalancer",
-                // The floating IP allocated (or given) for the site: DNS points at it before the cluster exists.
-                loadBalancerIP: address,
-                annotations: {
-                    // The address is the site's, not the load balancer's: keep it when the service goes.
-                    "loadbalancer.openstack.org/keep-floatingip": "true",
-                    "loadbalancer.openstack.org/timeout-client-data": String(transferTimeoutSeconds * 1000),
-                    "loadbalancer.openstack.org/timeout-member-data": String(transferTimeoutSeconds * 1000),
-                },
+        deployment: { replicas: 2 },
+        podDisruptionBudget: { enabled: true, minAvailable: 1 },
+        ingressClass: { enabled: true, isDefaultClass: true, name: f.ingressClass },
+        providers: { kubernetesIngress: { enabled: true, publishedService: { enabled: true } }, kubernetesGateway: { enabled: false } },
+        ports: {
+            web: {
+                // HTTP to HTTPS, except ACME's HTTP-01 challenges, which cert-manager answers on port 80.
+                allowACMEByPass: true,
+                http: { redirections: { entryPoint: { to: "websecure", scheme: "https", permanent: true } } },
+                transport: timeouts,
             },
-            config: {
-                // No size limit and no buffering: uploads stream through to Rucio and JupyterHub.
-                "proxy-body-size": "0",
-                "proxy-request-buffering": "off",
-                "proxy-buffering": "off",
-                "proxy-read-timeout": String(transferTimeoutSeconds),
-                "proxy-send-timeout": String(transferTimeoutSeconds),
+            websecure: { transport: timeouts },
+        },
+        service: {
+            annotations: {
+                // The address is the site's: the cloud controller leaves it allocated when the service goes.
+                "loadbalancer.openstack.org/keep-floatingip": "true",
+                "loadbalancer.openstack.org/timeout-client-data": String(stallSeconds * 1000),
+                "loadbalancer.openstack.org/timeout-member-data": String(stallSeconds * 1000),
             },
+            // The cloud controller binds the load balancer to this pre-allocated floating IP.
+            spec: { loadBalancerIP: f.address },
         },
     };
 }
 
-export interface StorageClassSpec {
-    readonly name: string;
+/** The cluster's one default storage class, for user volumes and databases, as the backend creates it. */
+export interface VolumeClass {
     /** Production keeps a volume whose claim is deleted (databases, user homes). */
     readonly reclaimPolicy: "Retain" | "Delete";
-}
-
-export function storageClassManifest(spec: StorageClassSpec): k8s.storage.v1.StorageClassArgs {
-    return {
-        metadata: { name: spec.name, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
-        provisioner: "cinder.csi.openstack.org",
-        reclaimPolicy: spec.reclaimPolicy,
-        allowVolumeExpansion: true,
-        volumeBindingMode: "WaitForFirstConsumer",
-    };
+    readonly availabilityZone: string;
 }
 
 export interface RseVolumeFacts {
