@@ -122,7 +122,10 @@ const storageArea = z.strictObject({
     orgsGrantRead: z.boolean().default(false).describe("Any token from a trusted issuer may read, whatever its scopes."),
     orgsGrantWrite: z.boolean().default(false).describe("Any token from a trusted issuer may write, whatever its scopes."),
     anonymousRead: z.boolean().default(false).describe("Anyone may read without a token."),
-    authenticatedRead: z.boolean().default(false).describe("Any authenticated client may read."),
+    authenticatedRead: z
+        .boolean()
+        .default(false)
+        .describe("Any client authenticated with an X.509 certificate (VOMS) may read; tokens get nothing from it (use orgsGrantRead for tokens)."),
 });
 
 const storage = z

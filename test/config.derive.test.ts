@@ -171,7 +171,7 @@ describe("config/derive: storage areas", () => {
     it("keeps each area's own settings", () => {
         const [dev, scratch] = modelOf("dev").storage.areas;
         expect(dev).to.deep.include({ quotaGb: 80, authenticatedRead: false, wlcgScopeAuthz: true });
-        expect(scratch).to.deep.include({ quotaGb: 10, authenticatedRead: true, wlcgScopeAuthz: true });
+        expect(scratch).to.deep.include({ quotaGb: 10, orgsGrantRead: true, authenticatedRead: false, wlcgScopeAuthz: true });
     });
 
     it("accessPointOf defaults to /<name>", () => {

@@ -9,7 +9,7 @@ import { readStackConfig, type StackConfig } from "../engine/stack-file";
 import { extractArtifacts } from "./artifacts";
 import { diagram } from "./diagram";
 import { buildPlan, withoutProvider, type Plan } from "./plan";
-import { renderPlan, type RenderSummary } from "./render";
+import type { RenderSummary } from "./render";
 
 export interface SynthOptions {
     /** The stack file to read, `Pulumi.<stack>.yaml`. */
@@ -62,7 +62,8 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
         emit(join("artifacts", artifact.path), artifact.content);
     }
     if (!options.render) return { ok: true, plan, stack, files };
-    // Loaded only here: a plain synth stays as fast as before.
+    // Loaded only here (helm, the schemas, ajv): a plain synth does not pay for them.
+    const { renderPlan } = require("./render") as typeof import("./render");
     const rendered = renderPlan(plan);
     for (const artifact of rendered.artifacts) emit(join("artifacts", artifact.path), artifact.content);
     return { ok: true, plan, stack, files, render: rendered.summary };
