@@ -235,8 +235,9 @@ describe("cluster render: clouds.yaml for the Cluster API controllers", () => {
 
     it("a secret with YAML's special characters comes back byte for byte", () => {
         const secret = `a: b #c 'd' "e" - [f] {g} &h *i !j |k >l %m @n \`o\` 0x10 yes null`;
-        for (const value of [secret, "123456", "true", "~", " leading and trailing "]) {
-            const doc = parse(cloudsYaml({ ...credential, secret: value }));
+        for (const value of [secret, "123456", "true", "~", " leading and trailing ", "on", "off", "yes", "no", "y"]) {
+            // openstacksdk reads clouds.yaml with PyYAML, which follows YAML 1.1.
+            const doc = parse(cloudsYaml({ ...credential, secret: value }), { version: "1.1" });
             expect(doc.clouds.openstack.auth.application_credential_secret).to.equal(value);
         }
     });

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import type { RecordedResource } from "../tools/engine/record";
 import { readStackConfig, stackNameOf } from "../tools/engine/stack-file";
 import { extractArtifacts } from "../tools/synth/artifacts";
@@ -59,6 +59,19 @@ describe("synth of the dev stack", () => {
         expect(plan).to.include({ project: "srcnet-site", stack: "dev" });
         expect(plan.outputs).to.include({ site: "dev", environment: "test" });
         expect(plan.criticalPath.seconds).to.be.a("number");
+    });
+
+    // Helm, PyYAML and Kubernetes read YAML 1.1, where a bare off or yes is a boolean.
+    it("writes every artifact so that a YAML 1.1 reader gets the values the resource carries", () => {
+        const artifacts = filesUnder(join(out, "artifacts"));
+        expect(artifacts.length).to.be.greaterThan(3);
+        const values = plan.resources.filter((r: any) => r.type === "kubernetes:helm.sh/v3:Release");
+        for (const release of values) {
+            const file = join(out, "artifacts", release.name, "values.yaml");
+            expect(parse(readFileSync(file, "utf8"), { version: "1.1" }), file).to.deep.equal(release.inputs.values);
+        }
+        const tricky = extractArtifacts([resource("urn:rel", { name: "r", type: "kubernetes:helm.sh/v3:Release", inputs: { values: { a: "off", b: "yes", c: "on", d: "no", e: "1e3" } } })]);
+        expect(parse(tricky[0].content, { version: "1.1" })).to.deep.equal({ a: "off", b: "yes", c: "on", d: "no", e: "1e3" });
     });
 
     it("describes each resource with the documented fields", () => {

@@ -14,7 +14,9 @@ export interface Artifact {
 
 type Extract = (inputs: { [key: string]: Json }) => { file: string; content: string }[];
 
-const text = (value: Json) => (typeof value === "string" ? value : stringify(value));
+// Written for YAML 1.1 readers (Helm, PyYAML, Kubernetes), which take a bare off, on, yes or no
+// for a boolean: written so, such strings are quoted and every reader gets the same values.
+const text = (value: Json) => (typeof value === "string" ? value : stringify(value, { version: "1.1" }));
 const withNewline = (s: string) => (s.endsWith("\n") ? s : `${s}\n`);
 
 /** A map of file name to content as files; a map that is secret as a whole is one masked file. */

@@ -84,7 +84,10 @@ export interface ApplicationCredential {
     readonly secret: string;
 }
 
-/** The chart reads the cloud named "openstack" from this file (identityRef.cloudName is fixed). */
+/**
+ * The chart reads the cloud named "openstack" from this file (identityRef.cloudName is fixed).
+ * Written for YAML 1.1, as openstacksdk's PyYAML reads it: a secret such as "on" stays a string.
+ */
 export function cloudsYaml(credential: ApplicationCredential): string {
     return stringify({
         clouds: {
@@ -96,7 +99,7 @@ export function cloudsYaml(credential: ApplicationCredential): string {
                 auth_type: "v3applicationcredential",
             },
         },
-    });
+    }, { version: "1.1" });
 }
 
 /**
