@@ -60,8 +60,14 @@ const trustedIssuer = z.strictObject({
     issuer: issuerUrl.describe("Exact issuer string of the tokens (as in their iss claim)."),
 });
 
+/** A client ID that HTTP Basic can carry: IAM splits the credentials at the first ':' and does not url-decode them. */
+const iamClientId = z
+    .string()
+    .min(1)
+    .refine((v) => !v.includes(":"), { error: "must not contain ':', which HTTP Basic authentication cannot carry (IAM splits client ID and secret at the first ':')" });
+
 const iamClientRef = z.strictObject({
-    clientId: z.string().min(1).describe("Client ID registered in IAM; its secret goes in the secret key iamClientSecrets."),
+    clientId: iamClientId.describe("Client ID registered in IAM; its secret goes in the secret key iamClientSecrets."),
 });
 
 const iamCommon = {
@@ -87,10 +93,7 @@ const iam = z
             .strictObject({
                 registration: z.literal("admin").describe("Register clients with an IAM admin client (needed for token exchange and client_credentials)."),
                 ...iamCommon,
-                adminClientId: z
-                    .string()
-                    .min(1)
-                    .describe("Client with iam:admin.read and iam:admin.write (client_credentials); its secret goes in iamAdminClientSecret."),
+                adminClientId: iamClientId.describe("Client with iam:admin.read and iam:admin.write (client_credentials); its secret goes in iamAdminClientSecret."),
             })
             .describe("admin: clients managed through IAM's admin client API."),
         z

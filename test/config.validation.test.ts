@@ -917,6 +917,17 @@ describe("config validation: a backend without its settings", () => {
 });
 
 describe("config validation: how IAM clients are registered", () => {
+    it("refuses client IDs that HTTP Basic cannot carry", () => {
+        expect(devProblems((s) => (s.iam.adminClientId = "site:admin"))).to.deep.equal([
+            "site.iam.adminClientId: must not contain ':', which HTTP Basic authentication cannot carry (IAM splits client ID and secret at the first ':')",
+        ]);
+        const site = siteOf("dev");
+        site.iam = { registration: "static", issuer: site.iam.issuer, clients: { jupyterhub: { clientId: "hub:1" }, tokenExchange: { clientId: "x" }, rucio: { clientId: "r" } } };
+        expect(problemsOf(site, keysWith(["iamClientSecrets"]))).to.deep.equal([
+            "site.iam.clients.jupyterhub.clientId: must not contain ':', which HTTP Basic authentication cannot carry (IAM splits client ID and secret at the first ':')",
+        ]);
+    });
+
     it("refuses anonymous registration for clients only an IAM admin may register", () => {
         expect(devProblems((s) => (s.iam = { registration: "dynamic", issuer: "https://iam.dev.srcnet.example.org/" }), keysWith([]))).to.deep.equal([
             'site.iam.registration: "dynamic" cannot register the notebook token-exchange client (JupyterHub) or the Rucio client (client credentials, token exchange): IAM grants token exchange, client credentials and storage scopes only to admins; use "admin" or "static"',

@@ -4,6 +4,8 @@ import { iamClientProvider, type IamClientInputs, type IamClientOutputs } from "
 import { missingScopes, type ClientMetadata } from "../components/identity/iam-api";
 import { FakeIam, adminClient } from "./iam/fake-iam";
 import { FaultProxy } from "./iam/fault-proxy";
+import type { IamUser } from "./iam/jwt-profiles";
+import { tokenRequest as token, tokenTypes } from "./iam/token-client";
 
 const provider = iamClientProvider as Required<typeof iamClientProvider>;
 
@@ -37,15 +39,6 @@ const admin = (issuer: string, clientId = "test-token-exchange", metadata = exch
     attemptTimeoutSeconds: 1,
 });
 
-async function token(issuer: string, clientId: string, clientSecret: string, form: Record<string, string>): Promise<{ status: number; body: any }> {
-    const res = await fetch(`${issuer}/token`, {
-        method: "POST",
-        headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`, "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams(form).toString(),
-    });
-    return { status: res.status, body: await res.json() };
-}
-
 async function rejection(p: Promise<unknown>): Promise<Error> {
     try {
         await p;
@@ -77,7 +70,7 @@ describe("IamClient against oidc-provider on loopback", function () {
             expect(outs.clientId).to.equal(created.id);
             expect(outs.clientSecret).to.be.a("string").with.length.above(10);
             expect(outs.registrationAccessToken).to.be.a("string");
-            expect(iam.client(created.id).redirect_uris).to.deep.equal(loginMetadata.redirect_uris);
+            expect(iam.client(created.id)!.redirect_uris).to.deep.equal(loginMetadata.redirect_uris);
 
             const read = await provider.read(created.id, outs);
             expect(read.id).to.equal(created.id);
@@ -88,13 +81,10 @@ describe("IamClient against oidc-provider on loopback", function () {
             expect(diff).to.deep.include({ changes: true, replaces: [] });
             const updated = await provider.update(created.id, outs, changed);
             expect((updated.outs as IamClientOutputs).clientSecret).to.equal(outs.clientSecret);
-            expect(iam.client(created.id).redirect_uris).to.deep.equal(["https://jupyter.other.example.org/hub/oauth_callback"]);
+            expect(iam.client(created.id)!.redirect_uris).to.deep.equal(["https://jupyter.other.example.org/hub/oauth_callback"]);
 
             await provider.delete(created.id, updated.outs);
             expect(iam.clientIds()).not.to.include(created.id);
-            // Deleting again, or reading, a client that is gone is not an error.
-            await provider.delete(created.id, updated.outs);
-            expect((await provider.read(created.id, updated.outs)).id).to.equal(undefined);
         });
 
         it("sees no change when only the order of scopes or URIs differs", async () => {
@@ -111,10 +101,25 @@ describe("IamClient against oidc-provider on loopback", function () {
             await provider.delete(created.id, created.outs);
         });
 
-        it("reports a client deleted behind the program's back as gone, so the next up creates it again", async () => {
+        it("takes a 404 from the registration API, and only that, as the client gone", async () => {
             const created = await provider.create(registration(proxy.url));
-            iam.store.delete(`Client:${created.id}`);
+            proxy.inject("GET", /^\/reg\//, { status: 404 });
             expect((await provider.read(created.id, created.outs)).id).to.equal(undefined);
+            proxy.inject("DELETE", /^\/reg\//, { status: 404 });
+            await provider.delete(created.id, created.outs);
+            await provider.delete(created.id, created.outs);
+        });
+
+        it("reports a registration token IAM refuses as an error that says what it means and what to do, not as a client gone", async () => {
+            const created = await provider.create(registration(proxy.url));
+            // Deleted in IAM: its tokens go with it, so IAM answers 401, as for a revoked token.
+            iam.deleteClient(created.id);
+            for (const attempt of [provider.read(created.id, created.outs), provider.delete(created.id, created.outs)]) {
+                const err = await rejection(attempt);
+                expect(err.message).to.match(new RegExp(`^IAM refused the registration access token of client ${created.id} \\(HTTP 401 on (GET|DELETE) /reg/${created.id}\\): the client may have been deleted in IAM`));
+                expect(err.message).to.include("pulumi state delete");
+                expect(err.message).not.to.include((created.outs as IamClientOutputs).registrationAccessToken);
+            }
         });
 
         it("does not repeat a registration whose answer was lost, and says so", async () => {
@@ -147,6 +152,28 @@ describe("IamClient against oidc-provider on loopback", function () {
             await provider.delete(created.id, created.outs);
         });
 
+        it("changes only what the site owns, keeping what an IAM administrator tuned (IAM's PUT resets what it is not sent)", async () => {
+            const created = await provider.create(admin(proxy.url, "srcnet-test-tuned"));
+            const tuned = {
+                allow_introspection: true,
+                reuse_refresh_token: true,
+                clear_access_tokens_on_refresh: true,
+                access_token_validity_seconds: 7200,
+                refresh_token_validity_seconds: 0,
+                id_token_validity_seconds: 1200,
+                contacts: ["ops@example.org"],
+                client_description: "notebook tokens for the test site",
+            };
+            iam.editClient("srcnet-test-tuned", tuned);
+            const changed = { ...admin(proxy.url, "srcnet-test-tuned"), metadata: { ...exchangeMetadata, scope: "openid offline_access fts" } };
+            await provider.update(created.id, created.outs, changed);
+            expect(iam.client("srcnet-test-tuned")).to.deep.include({ ...tuned, scope: "openid offline_access fts", client_secret: "srcnet-test-tuned-secret-value" });
+            // Taking over a client left by an earlier run is an update too.
+            await provider.create(admin(proxy.url, "srcnet-test-tuned"));
+            expect(iam.client("srcnet-test-tuned")).to.deep.include(tuned);
+            await provider.delete(created.id, created.outs);
+        });
+
         it("makes no second client when a create's answer is lost: it finds the first", async () => {
             proxy.inject("POST", /^\/iam\/api\/clients$/, { forwardThenHang: true });
             const created = await provider.create(admin(proxy.url, "srcnet-test-lost"));
@@ -167,7 +194,7 @@ describe("IamClient against oidc-provider on loopback", function () {
 
         it("reports a client deleted out of band as gone, and tolerates deleting it", async () => {
             const created = await provider.create(admin(proxy.url, "srcnet-test-drift"));
-            iam.store.delete("Client:srcnet-test-drift");
+            iam.deleteClient("srcnet-test-drift");
             expect((await provider.read(created.id, created.outs)).id).to.equal(undefined);
             await provider.delete(created.id, created.outs);
         });
@@ -178,6 +205,20 @@ describe("IamClient against oidc-provider on loopback", function () {
             expect(err.message).to.match(/^IAM refused POST \/token: HTTP 401/);
             expect(err.message).not.to.include("not-the-admin-secret");
             expect(err.message).not.to.include("srcnet-test-denied-secret-value");
+        });
+
+        it("sends Basic credentials raw, as IAM reads them: a secret with ' ', '+' and '%' works", async () => {
+            expect(adminClient.clientSecret).to.match(/ /).and.match(/\+/).and.match(/%/);
+            const created = await provider.create(admin(proxy.url, "srcnet-test-basic"));
+            expect(created.id).to.equal("srcnet-test-basic");
+            await provider.delete(created.id, created.outs);
+        });
+
+        it("refuses a client ID with ':', which Basic cannot carry, before calling IAM", async () => {
+            const colon = { ...admin(proxy.url, "srcnet-test-colon"), admin: { clientId: "site:admin", clientSecret: adminClient.clientSecret } };
+            const err = await rejection(provider.create(colon));
+            expect(err.message).to.equal(`The IAM client ID "site:admin" contains ':', which HTTP Basic authentication cannot carry (IAM splits the credentials at the first ':'); use a client ID without ':'`);
+            expect(proxy.seen.filter((r) => r.startsWith("POST /token"))).to.deep.equal([]);
         });
     });
 
@@ -216,32 +257,55 @@ describe("IamClient against oidc-provider on loopback", function () {
             setTimeout(() => void iam.start(), 700);
             const changed = { ...registration(proxy.url), metadata: { ...loginMetadata, client_name: "test-jupyterhub-renamed" } };
             await provider.update(created.id, created.outs, changed);
-            expect(iam.client(created.id).client_name).to.equal("test-jupyterhub-renamed");
+            expect(iam.client(created.id)!.client_name).to.equal("test-jupyterhub-renamed");
             await provider.delete(created.id, created.outs);
         });
     });
 
     describe("why the notebook token-exchange client is a separate client", () => {
         it("refuses offline_access when the actor is the subject's own client, and grants it to a separate one", async () => {
-            const login = await provider.create(admin(proxy.url, "srcnet-test-subject"));
+            const login = await provider.create(admin(proxy.url, "srcnet-test-subject", { ...loginMetadata, scope: `${loginMetadata.scope} storage.read:/`, grant_types: [...loginMetadata.grant_types, grants.tokenExchange] }));
             const exchange = await provider.create(admin(proxy.url, "srcnet-test-actor"));
-            const subject = await token(proxy.url, "srcnet-test-subject", "srcnet-test-subject-secret-value", { grant_type: "client_credentials", scope: "openid offline_access storage.read:/" });
+            const user: IamUser = { sub: "0b7e1f5c-4a2d-4c8b-9e61-3f2a1b0c9d8e", username: "carol", groups: ["ska"] };
+            const subject = iam.userToken({ clientId: "srcnet-test-subject", user, scope: "openid offline_access" }).access_token;
             const exchangeWith = (clientId: string) =>
                 token(proxy.url, clientId, `${clientId}-secret-value`, {
                     grant_type: grants.tokenExchange,
-                    subject_token: subject.body.access_token,
-                    subject_token_type: "urn:ietf:params:oauth:token-type:access_token",
+                    subject_token: subject,
+                    subject_token_type: tokenTypes.accessToken,
                     scope: "openid offline_access storage.read:/",
                 });
             const same = await exchangeWith("srcnet-test-subject");
-            expect(same.status).to.equal(400);
+            expect(same.status).to.equal(403);
+            expect(same.body).to.deep.include({ error: "access_denied" });
             expect(same.body.error_description).to.include("the actor and the subject are the same client");
             const separate = await exchangeWith("srcnet-test-actor");
-            expect(separate.status).to.equal(200);
+            expect(separate.status, JSON.stringify(separate.body)).to.equal(200);
             expect(separate.body.scope).to.include("offline_access");
+            expect(separate.body.refresh_token).to.be.a("string");
             await provider.delete(login.id, login.outs);
             await provider.delete(exchange.id, exchange.outs);
         });
+    });
+});
+
+describe("IamClient against an IAM that rotates registration access tokens", function () {
+    this.timeout(30000);
+    // IAM's default never rotates; a site's IAM may set a validity (default-registration-access-token-validity-seconds).
+    const iam = new FakeIam({ ratValiditySeconds: 86400 });
+    before(() => iam.start());
+    after(() => iam.stop());
+
+    it("keeps the token an update rotated, so the client stays readable, changeable and deletable", async () => {
+        const created = await provider.create(registration(iam.issuer));
+        const first = (created.outs as IamClientOutputs).registrationAccessToken;
+        iam.advanceClock(2 * 86400);
+        const changed = { ...registration(iam.issuer), metadata: { ...loginMetadata, client_name: "test-jupyterhub-rotated" } };
+        const updated = (await provider.update(created.id, created.outs, changed)).outs as IamClientOutputs;
+        expect(updated.registrationAccessToken).to.be.a("string").and.not.equal(first);
+        expect((await provider.read(created.id, updated)).id).to.equal(created.id);
+        await provider.delete(created.id, updated);
+        expect(iam.clientIds()).not.to.include(created.id);
     });
 });
 

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { grants, planClients } from "../components/identity/plan";
+import { grants, notebookExchangeScopes, planClients } from "../components/identity/plan";
 import { deriveSite } from "../config/derive";
 import { validateStackConfig } from "../config/validate";
 import type { Recording } from "../tools/engine/record";
@@ -32,9 +32,30 @@ describe("identity: the clients a site needs", () => {
                 ["https://rucio.dev.srcnet.example.org/auth/oidc_token", "https://rucio.dev.srcnet.example.org/auth/oidc_code"],
             ],
         ]);
-        expect(specs.find((s) => s.role === "jupyterhub")!.scopes).to.deep.equal(["openid", "profile", "email", "offline_access", "wlcg.groups"]);
+        expect(specs.find((s) => s.role === "jupyterhub")!.scopes).to.deep.equal(["openid", "profile", "email", "offline_access", "wlcg.groups", "storage.read:/", "storage.create:/", "storage.modify:/"]);
         expect(specs.find((s) => s.role === "tokenExchange")!.scopes).to.include.members(["offline_access", "storage.read:/", "storage.create:/", "storage.modify:/"]);
         expect(specs.find((s) => s.role === "rucio")!.scopes).to.include.members(["fts", "storage.read:/", "storage.create:/", "storage.modify:/"]);
+    });
+
+    const devSpecs = () => {
+        const result = validateStackConfig({ site: siteOf("dev"), keys: keysWith(Object.keys(secretsOf("dev"))) });
+        if (!result.ok) throw new Error("dev is valid");
+        return planClients(deriveSite(result.site));
+    };
+
+    it("gives the JupyterHub login client and the exchange client every scope a notebook exchange asks for", () => {
+        // IAM exchanges a scope only if the subject token's client holds it too (DefaultTokenExchangePdp).
+        const specs = devSpecs();
+        for (const role of ["jupyterhub", "tokenExchange"]) expect(specs.find((s) => s.role === role)!.scopes, role).to.include.members([...notebookExchangeScopes]);
+        expect(notebookExchangeScopes).to.include.members(["offline_access", "storage.read:/", "storage.create:/", "storage.modify:/"]);
+    });
+
+    it("gives the clients whose tokens reach the storage the wlcg scope, so IAM issues them WLCG-profile tokens with a scope claim", () => {
+        const specs = devSpecs();
+        const withWlcg = specs.filter((s) => s.scopes.includes("wlcg")).map((s) => s.role);
+        expect(withWlcg).to.deep.equal(["tokenExchange", "rucio"]);
+        // IAM falls back to its default profile when a client holds more than one profile scope.
+        for (const s of specs) expect(s.scopes.filter((x) => ["wlcg", "iam", "aarc", "kc"].includes(x)).length, s.role).to.be.at.most(1);
     });
 });
 
@@ -51,7 +72,7 @@ describe("identity part under the recording engine", () => {
             client_name: "dev-jupyterhub",
             redirect_uris: ["https://jupyter.dev.srcnet.example.org/hub/oauth_callback"],
             grant_types: ["authorization_code", "refresh_token"],
-            scope: "openid profile email offline_access wlcg.groups",
+            scope: "openid profile email offline_access wlcg.groups storage.read:/ storage.create:/ storage.modify:/",
             token_endpoint_auth_method: "client_secret_basic",
             response_types: ["code"],
         });

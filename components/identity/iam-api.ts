@@ -4,6 +4,7 @@
 // network errors and 5xx with exponential backoff and jitter, honours Retry-After on 429, and
 // gives up with a clear error after a bounded time. No error message carries a request body,
 // so no secret can reach a log.
+import { adminPutBody } from "./admin-put-body";
 
 export interface RetryPolicy {
     /** Give up after this long, counted from the first attempt. */
@@ -72,8 +73,21 @@ function neverSent(err: unknown): boolean {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * HTTP Basic as IAM reads it: Base64 of the raw `id:secret`, split at the first ':', with no
+ * url-decoding (Spring Security's BasicAuthenticationConverter), so nothing is url-encoded here.
+ * An ID with ':' would be split in the wrong place.
+ */
+export function basicAuthorization(user: string, password: string): string {
+    if (user.includes(":")) {
+        throw new Error(`The IAM client ID "${user}" contains ':', which HTTP Basic authentication cannot carry (IAM splits the credentials at the first ':'); use a client ID without ':'`);
+    }
+    return `Basic ${Buffer.from(`${user}:${password}`, "utf8").toString("base64")}`;
+}
+
 export async function send(req: Request, policy: RetryPolicy = defaultRetry): Promise<Response> {
     const path = new URL(req.url).pathname;
+    const basic = req.basic ? basicAuthorization(req.basic.user, req.basic.password) : undefined;
     const started = Date.now();
     let last = "";
     for (let attempt = 0; ; attempt++) {
@@ -83,7 +97,7 @@ export async function send(req: Request, policy: RetryPolicy = defaultRetry): Pr
             const headers: Record<string, string> = { accept: "application/json" };
             let body: string | undefined;
             if (req.token) headers.authorization = `Bearer ${req.token}`;
-            if (req.basic) headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(req.basic.user)}:${encodeURIComponent(req.basic.password)}`).toString("base64")}`;
+            if (basic) headers.authorization = basic;
             if (req.json !== undefined) {
                 headers["content-type"] = "application/json";
                 body = JSON.stringify(req.json);
@@ -186,21 +200,41 @@ async function registrationCreate(d: Discovery, metadata: ClientMetadata, policy
     return { clientId: body.client_id, clientSecret: body.client_secret, registrationAccessToken: body.registration_access_token, registrationClientUri: body.registration_client_uri, metadata: asMetadata(body) };
 }
 
-/** The client, or undefined when it is gone. */
-async function registrationRead(uri: string, rat: string, policy?: RetryPolicy): Promise<ClientMetadata | undefined> {
-    // A deleted client's registration access token is no longer valid: IAM says 404 or 400, oidc-provider 401.
+/**
+ * IAM refused the registration access token: 401 for a token it does not know, 400 for one that
+ * is not this client's. Deleting a client in IAM deletes its tokens, so this is also how a
+ * client deleted behind the program's back looks; but the token may as well have been revoked
+ * or replaced while the client lives on, so it is not taken for gone.
+ */
+function refusedRegistrationToken(method: string, uri: string, status: number, clientId: string): Error {
+    return new Error(
+        `IAM refused the registration access token of client ${clientId} (HTTP ${status} on ${method} ${new URL(uri).pathname}): ` +
+            `the client may have been deleted in IAM, which deletes its tokens too, or its token revoked or replaced. ` +
+            `Check in IAM whether client ${clientId} exists; if it does, an IAM administrator has to delete it. ` +
+            `Then remove this resource from the stack (pulumi state delete with its URN, which pulumi stack --show-urns lists); pulumi up then registers a new client if the site needs one.`,
+    );
+}
+
+/** The client, or undefined when it is gone (404); a refused token is an error. */
+async function registrationRead(uri: string, rat: string, clientId: string, policy?: RetryPolicy): Promise<ClientMetadata | undefined> {
     const { status, body } = await send({ method: "GET", url: uri, token: rat, accept: [400, 401, 404], repeatable: true }, policy);
+    if (status === 400 || status === 401) throw refusedRegistrationToken("GET", uri, status, clientId);
     return status === 200 ? asMetadata(body) : undefined;
 }
 
-async function registrationUpdate(uri: string, rat: string, clientId: string, metadata: ClientMetadata, policy?: RetryPolicy): Promise<ClientMetadata> {
+/** The client as updated, and the registration access token IAM rotated, if it did. */
+async function registrationUpdate(uri: string, rat: string, clientId: string, metadata: ClientMetadata, policy?: RetryPolicy): Promise<{ metadata: ClientMetadata; registrationAccessToken?: string }> {
     // PUT replaces the whole client: every field is sent.
-    const { body } = await send({ method: "PUT", url: uri, token: rat, json: { client_id: clientId, ...metadata }, repeatable: true }, policy);
-    return asMetadata(body);
+    const { status, body } = await send({ method: "PUT", url: uri, token: rat, json: { client_id: clientId, ...metadata }, accept: [400, 401], repeatable: true }, policy);
+    if (status === 400 || status === 401) throw refusedRegistrationToken("PUT", uri, status, clientId);
+    // IAM replaces a token older than its configured validity, and returns the new one here; the old one then stops working.
+    return { metadata: asMetadata(body), registrationAccessToken: body.registration_access_token };
 }
 
-async function registrationRemove(uri: string, rat: string, policy?: RetryPolicy): Promise<void> {
-    await send({ method: "DELETE", url: uri, token: rat, accept: [400, 401, 404], repeatable: true }, policy);
+/** Deletes the client; one already gone (404) is fine, a refused token is an error. */
+async function registrationRemove(uri: string, rat: string, clientId: string, policy?: RetryPolicy): Promise<void> {
+    const { status } = await send({ method: "DELETE", url: uri, token: rat, accept: [400, 401, 404], repeatable: true }, policy);
+    if (status === 400 || status === 401) throw refusedRegistrationToken("DELETE", uri, status, clientId);
 }
 
 /** The client registration API: anonymous registrants, identified by their registration access token. */
@@ -210,24 +244,36 @@ function adminUrl(d: Discovery, clientId?: string): string {
     return `${d.base}/iam/api/clients${clientId ? `/${encodeURIComponent(clientId)}` : ""}`;
 }
 
-async function adminRead(d: Discovery, token: string, clientId: string, policy?: RetryPolicy): Promise<ClientMetadata | undefined> {
+/** The client as IAM's admin API holds it (every field), or undefined when it is gone. */
+async function adminGet(d: Discovery, token: string, clientId: string, policy?: RetryPolicy): Promise<Record<string, unknown> | undefined> {
     const { status, body } = await send({ method: "GET", url: adminUrl(d, clientId), token, accept: [404], repeatable: true }, policy);
-    return status === 200 ? asMetadata(body) : undefined;
+    return status === 200 ? body : undefined;
 }
 
-async function adminUpdate(d: Discovery, token: string, clientId: string, clientSecret: string, metadata: ClientMetadata, policy?: RetryPolicy): Promise<ClientMetadata> {
-    // The secret is always sent: without it IAM would replace it with one nobody knows.
-    const { body } = await send({ method: "PUT", url: adminUrl(d, clientId), token, json: { client_id: clientId, client_secret: clientSecret, ...metadata }, repeatable: true }, policy);
+async function adminRead(d: Discovery, token: string, clientId: string, policy?: RetryPolicy): Promise<ClientMetadata | undefined> {
+    const current = await adminGet(d, token, clientId, policy);
+    return current && asMetadata(current);
+}
+
+/** Writes the site's fields over `current`, the client as IAM answered a GET (IAM's PUT resets what it is not sent). */
+async function adminPut(d: Discovery, token: string, clientId: string, clientSecret: string, current: Record<string, unknown>, metadata: ClientMetadata, policy?: RetryPolicy): Promise<ClientMetadata> {
+    const { body } = await send({ method: "PUT", url: adminUrl(d, clientId), token, json: adminPutBody(current, clientId, clientSecret, metadata), repeatable: true }, policy);
     return asMetadata(body);
+}
+
+/** Read, modify, write: what an IAM administrator tuned on the client stays. */
+async function adminUpdate(d: Discovery, token: string, clientId: string, clientSecret: string, metadata: ClientMetadata, policy?: RetryPolicy): Promise<ClientMetadata> {
+    const current = await adminGet(d, token, clientId, policy);
+    if (!current) throw new Error(`IAM has no client ${clientId} any more (HTTP 404 on GET ${new URL(adminUrl(d, clientId)).pathname}): run pulumi refresh, and pulumi up creates it again`);
+    return adminPut(d, token, clientId, clientSecret, current, metadata, policy);
 }
 
 /** Creates the client, or takes over the one an earlier attempt made: never a second one. */
 async function adminEnsure(d: Discovery, token: string, clientId: string, clientSecret: string, metadata: ClientMetadata, policy: RetryPolicy = defaultRetry): Promise<ClientMetadata> {
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
-        if (await adminRead(d, token, clientId, policy)) {
-            return adminUpdate(d, token, clientId, clientSecret, metadata, policy);
-        }
+        const current = await adminGet(d, token, clientId, policy);
+        if (current) return adminPut(d, token, clientId, clientSecret, current, metadata, policy);
         try {
             const { body } = await send(
                 { method: "POST", url: adminUrl(d), token, json: { client_id: clientId, client_secret: clientSecret, ...metadata }, repeatable: false, uncertainOn5xx: true },

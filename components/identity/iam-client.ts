@@ -79,7 +79,7 @@ export const iamClientProvider: pulumi.dynamic.ResourceProvider = {
             requireScopes(inputs.metadata.client_name, inputs.metadata, client.metadata);
         } catch (err) {
             // A client without the scopes it needs is of no use: remove it rather than leave it behind.
-            await registrationApi.remove(client.registrationClientUri!, client.registrationAccessToken!, policy);
+            await registrationApi.remove(client.registrationClientUri!, client.registrationAccessToken!, client.clientId, policy);
             throw err;
         }
         const outs: IamClientOutputs = {
@@ -97,8 +97,8 @@ export const iamClientProvider: pulumi.dynamic.ResourceProvider = {
         const metadata =
             props.mode === "admin"
                 ? await adminSession(props).then((s) => adminApi.read(s.discovery, s.token, id, policy))
-                : await registrationApi.read(props.registrationClientUri!, props.registrationAccessToken!, policy);
-        // A client deleted behind the program's back is gone: the next up creates it again.
+                : await registrationApi.read(props.registrationClientUri!, props.registrationAccessToken!, id, policy);
+        // A client IAM no longer has (404) is gone: the next up creates it again.
         if (!metadata) return { id: undefined, props: {} };
         return { id, props: { ...props, metadata } };
     },
@@ -123,13 +123,19 @@ export const iamClientProvider: pulumi.dynamic.ResourceProvider = {
             requireScopes(news.metadata.client_name, news.metadata, granted);
             return { outs: { ...news, clientId: id, clientSecret: s.clientSecret } };
         }
-        const granted = await registrationApi.update(olds.registrationClientUri!, olds.registrationAccessToken!, id, news.metadata, policy);
-        requireScopes(news.metadata.client_name, news.metadata, granted);
+        const updated = await registrationApi.update(olds.registrationClientUri!, olds.registrationAccessToken!, id, news.metadata, policy);
+        // IAM may have replaced the token with this update; the old one then no longer works, so
+        // the new one must reach the state even when the update is otherwise refused below.
+        const rotated = updated.registrationAccessToken !== undefined && updated.registrationAccessToken !== olds.registrationAccessToken;
+        const scopesMissing = missingScopes(news.metadata.scope, updated.metadata.scope).length > 0;
+        if (scopesMissing && !rotated) requireScopes(news.metadata.client_name, news.metadata, updated.metadata);
         const outs: IamClientOutputs = {
             ...news,
+            // With a new token and a scope IAM dropped, IAM's answer is kept: the next up sees the difference and reports it.
+            metadata: scopesMissing ? updated.metadata : news.metadata,
             clientId: id,
             clientSecret: olds.clientSecret,
-            registrationAccessToken: olds.registrationAccessToken,
+            registrationAccessToken: updated.registrationAccessToken ?? olds.registrationAccessToken,
             registrationClientUri: olds.registrationClientUri,
         };
         return { outs };
@@ -137,12 +143,12 @@ export const iamClientProvider: pulumi.dynamic.ResourceProvider = {
 
     async delete(id: string, props: IamClientOutputs) {
         const policy = policyOf(props);
-        // A client already gone is fine.
+        // A client already gone (404) is fine.
         if (props.mode === "admin") {
             const s = await adminSession(props);
             await adminApi.remove(s.discovery, s.token, id, policy);
         } else {
-            await registrationApi.remove(props.registrationClientUri!, props.registrationAccessToken!, policy);
+            await registrationApi.remove(props.registrationClientUri!, props.registrationAccessToken!, id, policy);
         }
     },
 };

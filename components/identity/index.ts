@@ -7,7 +7,7 @@ import * as random from "@pulumi/random";
 import { IamClient } from "./iam-client";
 import { clientMetadata, type ClientRole, type ClientSpec } from "./plan";
 
-export { planClients, type ClientRole, type ClientSpec } from "./plan";
+export { notebookExchangeScopes, planClients, type ClientRole, type ClientSpec } from "./plan";
 
 export interface SiteClient {
     readonly clientId: pulumi.Output<string>;

@@ -19,7 +19,7 @@ export interface ClientSpec {
     readonly grantTypes: readonly string[];
     readonly scopes: readonly string[];
     readonly redirectUris: readonly string[];
-    /** Token exchange, client credentials and storage scopes need IAM admin rights to register. */
+    /** Token exchange, client credentials and storage scopes (restricted ones) need IAM admin rights to register. */
     readonly needsAdmin: boolean;
 }
 
@@ -32,6 +32,22 @@ const storage = {
 
 const identityScopes = ["openid", "profile", "email"];
 
+/**
+ * The scopes a notebook's token exchange asks for: Rucio's expected scopes, the user's groups,
+ * the RSE's storage, and offline_access for a refresh token. IAM grants an exchanged scope only
+ * if both the exchanging client and the client the user's token was issued to hold it.
+ */
+export const notebookExchangeScopes: readonly string[] = ["openid", "profile", "offline_access", "wlcg.groups", storage.read, storage.create, storage.modify];
+
+/**
+ * Registering this scope makes IAM issue the client's tokens under the WLCG JWT profile, the one
+ * that puts the `scope` claim StoRM authorizes by into every token (IAM picks the profile from the
+ * client's registered scopes, when exactly one of wlcg, iam, aarc, kc is among them).
+ */
+const wlcgProfile = "wlcg";
+
+const union = (...lists: ReadonlyArray<readonly string[]>) => [...new Set(lists.flat())];
+
 export function planClients(model: SiteModel): ClientSpec[] {
     const c = model.config;
     const runs = servicesRun(c);
@@ -42,9 +58,11 @@ export function planClients(model: SiteModel): ClientSpec[] {
             role: "jupyterhub",
             name: name("jupyterhub"),
             grantTypes: [grants.authorizationCode, grants.refreshToken],
-            scopes: [...identityScopes, "offline_access", "wlcg.groups"],
+            // Every scope a notebook exchange asks for: IAM refuses to exchange a user's token for a
+            // scope its own client does not hold. Logging in does not ask for the storage scopes.
+            scopes: union(identityScopes, ["offline_access", "wlcg.groups"], notebookExchangeScopes),
             redirectUris: [`https://${model.hostnames.jupyter}/hub/oauth_callback`],
-            needsAdmin: false,
+            needsAdmin: true,
         });
         // A client of its own, so that IAM lets the exchanged token carry offline_access and a
         // refresh token (it refuses that when actor and subject are the same client): notebook
@@ -53,7 +71,7 @@ export function planClients(model: SiteModel): ClientSpec[] {
             role: "tokenExchange",
             name: name("token-exchange"),
             grantTypes: [grants.tokenExchange, grants.refreshToken],
-            scopes: [...identityScopes, "offline_access", "wlcg.groups", storage.read, storage.create, storage.modify],
+            scopes: union(identityScopes, [wlcgProfile], notebookExchangeScopes),
             redirectUris: [],
             needsAdmin: true,
         });
@@ -64,7 +82,7 @@ export function planClients(model: SiteModel): ClientSpec[] {
             name: name("rucio"),
             grantTypes: [grants.authorizationCode, grants.refreshToken, grants.clientCredentials, grants.tokenExchange],
             // fts and the storage scopes: Rucio asks FTS to copy and delete on its users' behalf.
-            scopes: [...identityScopes, "offline_access", "wlcg.groups", "fts", storage.read, storage.create, storage.modify],
+            scopes: union(identityScopes, [wlcgProfile, "offline_access", "wlcg.groups", "fts", storage.read, storage.create, storage.modify]),
             redirectUris: [`https://${model.hostnames.rucio}/auth/oidc_token`, `https://${model.hostnames.rucio}/auth/oidc_code`],
             needsAdmin: true,
         });

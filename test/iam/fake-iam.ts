@@ -1,72 +1,83 @@
-// A stand-in for INDIGO IAM on loopback: the real oidc-provider (registration and registration
-// management, client credentials, a token-exchange grant with IAM's same-client rule), plus
-// IAM's admin client API (/iam/api/clients) over the same client store. Its state lives in a Map
-// that survives a restart of the server.
-import { generateKeyPairSync } from "node:crypto";
+// A stand-in for INDIGO IAM v1.12.0 on loopback. oidc-provider serves discovery, the JWKS,
+// client authentication (with Basic read as IAM reads it) and client registration (RFC 7591/7592,
+// with IAM's registration-token rotation); IAM's own rules, each from IAM's source, do the rest:
+// the admin client API, the token endpoint's grants (client credentials, token exchange, refresh)
+// and JWT access tokens by IAM's profiles. Its state lives in a store that survives a restart.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { adminClientApi } from "./admin-api";
+import { readBasicAsIam } from "./basic-auth";
+import { dtoFromEntity } from "./client-converter";
+import { IamStore, oidcAdapter, type ClientEntity } from "./client-store";
+import { clientDefaults, settingsOf, type FakeIamOptions, type IamSettings } from "./iam-settings";
+import { newSigningKey } from "./jwt";
+import type { IamUser } from "./jwt-profiles";
+import { invalidClient, invalidScope } from "./oauth-error";
+import { firstUnmatched, matchersForClient, wlcgScopeMatchers } from "./scope-matchers";
+import { parseScope, registerIamGrants, tokenExchangeGrant, validateForProfile, type EndpointDeps } from "./token-endpoint";
+import { TokenService, type TokenResponse } from "./token-service";
 
 // oidc-provider is ESM; Node 20.19+ loads it with require.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const oidc = require("oidc-provider") as { default: new (issuer: string, config: object) => any; errors: Record<string, new (msg: string) => Error> };
+const oidc = require("oidc-provider") as { default: new (issuer: string, config: object) => any };
 
-export const tokenExchange = "urn:ietf:params:oauth:grant-type:token-exchange";
-export const adminClient = { clientId: "iam-admin", clientSecret: "iam-admin-secret-for-tests" };
+export const tokenExchange = tokenExchangeGrant;
+/** The site's admin client; its secret has the characters that url-encoding would change. */
+export const adminClient = { clientId: "iam-admin", clientSecret: "iam admin+secret%2Ffor tests" };
 
-const scopes = ["openid", "profile", "email", "offline_access", "wlcg.groups", "fts", "storage.read:/", "storage.create:/", "storage.modify:/", "iam:admin.read", "iam:admin.write"];
+/** IAM checks no client scope against a list (DefaultClientRegistrationService.java:206-230 only drops reserved and restricted ones). */
+class AnyScope extends Set<string> {
+    override has(): boolean {
+        return true;
+    }
+}
 
-type Entry = { payload: any; expiresAt?: number };
+const grantTypesRun = new Set(["authorization_code", "refresh_token", "client_credentials", tokenExchangeGrant]);
 
-function mapAdapter(store: Map<string, Entry>) {
-    return class MapAdapter {
-        constructor(readonly model: string) {}
-        key(id: string) {
-            return `${this.model}:${id}`;
-        }
-        async upsert(id: string, payload: any, expiresIn?: number) {
-            store.set(this.key(id), { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : undefined });
-        }
-        async find(id: string) {
-            const entry = store.get(this.key(id));
-            if (!entry || (entry.expiresAt && entry.expiresAt < Date.now())) return undefined;
-            return entry.payload;
-        }
-        async findByUid() {
-            return undefined;
-        }
-        async findByUserCode() {
-            return undefined;
-        }
-        async consume(id: string) {
-            const entry = store.get(this.key(id));
-            if (entry) entry.payload.consumed = Math.floor(Date.now() / 1000);
-        }
-        async destroy(id: string) {
-            store.delete(this.key(id));
-        }
-        async revokeByGrantId() {}
+/** The admin client an IAM administrator made (README, "Preparing IAM", step 1). */
+function adminClientEntity(): ClientEntity {
+    return {
+        client_id: adminClient.clientId,
+        client_secret: adminClient.clientSecret,
+        client_name: "site admin client",
+        redirect_uris: [],
+        scope: ["iam:admin.read", "iam:admin.write"],
+        grant_types: ["client_credentials"],
+        contacts: [],
+        token_endpoint_auth_method: "client_secret_basic",
+        access_token_validity_seconds: clientDefaults.accessTokenSeconds,
+        refresh_token_validity_seconds: clientDefaults.refreshTokenSeconds,
+        id_token_validity_seconds: clientDefaults.idTokenSeconds,
+        device_code_validity_seconds: clientDefaults.deviceCodeSeconds,
+        allow_introspection: true,
+        reuse_refresh_token: false,
+        clear_access_tokens_on_refresh: false,
+        dynamically_registered: false,
+        active: true,
+        created_at: new Date().toISOString(),
     };
 }
 
-function readBody(req: IncomingMessage): Promise<any> {
-    return new Promise((resolve) => {
-        let text = "";
-        req.on("data", (c) => (text += c));
-        req.on("end", () => resolve(text ? JSON.parse(text) : undefined));
-    });
-}
-
-function reply(res: ServerResponse, status: number, body?: unknown) {
-    res.writeHead(status, { "content-type": "application/json" }).end(body === undefined ? "" : JSON.stringify(body));
-}
-
 export class FakeIam {
-    readonly store = new Map<string, Entry>();
+    readonly store = new IamStore();
+    readonly settings: IamSettings;
+    readonly signingKey = newSigningKey("fake-iam-rsa");
+    private readonly tokens: TokenService;
+    private readonly deps: EndpointDeps;
+    private clockOffsetSeconds = 0;
     private provider: any;
     private server?: Server;
     private port = 0;
     /** The issuer: point it at a proxy so that every call passes through it. */
     issuer = "";
+
+    constructor(options: FakeIamOptions = {}) {
+        this.settings = settingsOf(options);
+        this.tokens = new TokenService(this.store, this.settings, this.signingKey, () => this.issuer, () => this.nowSeconds());
+        const custom = this.settings.wlcgScopeMatchers ? wlcgScopeMatchers : [];
+        this.deps = { store: this.store, tokens: this.tokens, settings: this.settings, matchersFor: (c) => matchersForClient(c.scope, this.settings.systemScopes, custom) };
+        this.store.clients.set(adminClient.clientId, adminClientEntity());
+    }
 
     /** Starts on `port` (0 picks one) with `issuer` (defaults to its own address). */
     async start(port = this.port, issuer?: string): Promise<void> {
@@ -91,95 +102,86 @@ export class FakeIam {
 
     /** Client IDs in the store, as IAM's database would list them. */
     clientIds(): string[] {
-        return [...this.store.keys()].filter((k) => k.startsWith("Client:")).map((k) => k.slice("Client:".length));
+        return [...this.store.clients.keys()];
     }
 
-    client(id: string): any {
-        return this.store.get(`Client:${id}`)?.payload;
+    /** The client as IAM's admin API shows it, or undefined. */
+    client(id: string): Record<string, any> | undefined {
+        const entity = this.store.clients.get(id);
+        return entity && dtoFromEntity(entity, `${this.issuer}/reg`);
+    }
+
+    /** An IAM administrator changes the client in IAM's dashboard (the fields under IAM's JSON names). */
+    editClient(id: string, changes: Partial<ClientEntity>): void {
+        this.store.clients.set(id, { ...this.store.clients.get(id)!, ...changes });
+    }
+
+    /** Someone deletes the client in IAM, behind the program's back: its tokens go with it. */
+    deleteClient(id: string): void {
+        this.store.deleteClient(id);
+    }
+
+    /** Moves IAM's clock (as IAM's own tests do), for expiry and rotation rules. */
+    advanceClock(seconds: number): void {
+        this.clockOffsetSeconds += seconds;
+    }
+
+    /**
+     * Stands in for IAM's authorization-code flow, whose login is not modelled: the tokens IAM
+     * issues to `clientId` for `user` who consented to `scope`. The scope is checked against the
+     * client (ScopeMatcherOAuthRequestValidator.java:49-52) and the client's profile; IAM's
+     * refusals are thrown as OAuthError.
+     */
+    userToken(args: { clientId: string; user: IamUser; scope: string; audience?: string }): TokenResponse {
+        const client = this.store.clients.get(args.clientId);
+        if (!client || !client.grant_types.includes("authorization_code")) throw invalidClient("Unauthorized grant type: authorization_code");
+        const scope = parseScope(args.scope);
+        const unmatched = firstUnmatched(scope, this.deps.matchersFor(client));
+        if (unmatched !== undefined) throw invalidScope(`Scope '${unmatched}' not allowed for client '${client.client_id}'`);
+        validateForProfile(client, scope, this.settings);
+        return this.tokens.createAccessToken(client, { request: { grantType: "authorization_code", scope, audience: args.audience }, user: args.user });
+    }
+
+    private nowSeconds(): number {
+        return Math.floor(Date.now() / 1000) + this.clockOffsetSeconds;
+    }
+
+    /**
+     * DefaultClientRegistrationService.java:259-271,293-322: on an update, a registration access
+     * token older than the configured validity is replaced; -1 never.
+     */
+    private ratExpired(ctx: any): boolean {
+        const validity = this.settings.ratValiditySeconds;
+        return validity >= 0 && this.nowSeconds() > ctx.oidc.entities.RegistrationAccessToken.iat + validity;
     }
 
     private makeProvider(issuer: string) {
-        const Provider = oidc.default;
-        const provider = new Provider(issuer, {
-            adapter: mapAdapter(this.store),
-            clients: [
-                { client_id: adminClient.clientId, client_secret: adminClient.clientSecret, grant_types: ["client_credentials"], response_types: [], redirect_uris: [], scope: "iam:admin.read iam:admin.write" },
-            ],
+        const provider = new oidc.default(issuer, {
+            adapter: oidcAdapter(this.store, () => grantTypesRun),
             cookies: { keys: ["fake-iam-cookie-key"] },
-            jwks: { keys: [generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" })] },
-            ttl: { ClientCredentials: 600 },
-            scopes,
+            jwks: { keys: [this.signingKey.jwk] },
+            scopes: new AnyScope(this.settings.systemScopes),
             features: {
                 devInteractions: { enabled: false },
                 clientCredentials: { enabled: true },
                 registration: { enabled: true, issueRegistrationAccessToken: true },
-                registrationManagement: { enabled: true, rotateRegistrationAccessToken: false },
+                registrationManagement: { enabled: true, rotateRegistrationAccessToken: async (ctx: any) => this.ratExpired(ctx) },
             },
         });
-        // Token exchange as IAM does it, including its refusal of offline_access when the actor is the subject's client.
-        provider.registerGrantType(
-            tokenExchange,
-            async (ctx: any) => {
-                const { ClientCredentials } = ctx.oidc.provider;
-                const params = ctx.oidc.params;
-                const subject = await ClientCredentials.find(params.subject_token);
-                if (!subject) throw new oidc.errors.InvalidGrant("subject_token is not valid");
-                const scope: string = params.scope ?? subject.scope;
-                if (subject.clientId === ctx.oidc.client.clientId && scope.split(" ").includes("offline_access")) {
-                    // IAM answers access_denied with this description (OAuth2AccessDeniedException).
-                    ctx.status = 400;
-                    ctx.body = { error: "access_denied", error_description: "Token exchange not allowed: the actor and the subject are the same client and offline_access is in the requested scopes" };
-                    return;
-                }
-                const token = new ClientCredentials({ client: ctx.oidc.client, scope });
-                ctx.body = { access_token: await token.save(), issued_token_type: "urn:ietf:params:oauth:token-type:access_token", token_type: "Bearer", expires_in: token.expiration, scope };
-            },
-            ["audience", "resource", "scope", "requested_token_type", "subject_token", "subject_token_type", "actor_token", "actor_token_type"],
-            ["audience", "resource"],
-        );
+        registerIamGrants(provider, this.deps);
         return provider;
     }
 
     private handle(req: IncomingMessage, res: ServerResponse) {
-        const url = new URL(req.url ?? "/", this.address);
-        if (url.pathname === "/iam/api/clients" || url.pathname.startsWith("/iam/api/clients/")) {
-            this.adminApi(req, res, decodeURIComponent(url.pathname.slice("/iam/api/clients".length).replace(/^\//, ""))).catch((err) => reply(res, 500, { error: String(err) }));
+        const path = new URL(req.url ?? "/", this.address).pathname;
+        if (path === "/iam/api/clients" || path.startsWith("/iam/api/clients/")) {
+            const id = decodeURIComponent(path.slice("/iam/api/clients".length).replace(/^\//, ""));
+            adminClientApi(req, res, id, { store: this.store, tokens: this.tokens, registrationBaseUrl: `${this.issuer}/reg` }).catch((err) => {
+                if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: String(err) }));
+            });
             return;
         }
+        readBasicAsIam(req);
         this.provider.callback()(req, res);
-    }
-
-    /** IAM's admin client API: a client_credentials token with iam:admin.write; caller-chosen IDs and secrets. */
-    private async adminApi(req: IncomingMessage, res: ServerResponse, id: string) {
-        const token = (req.headers.authorization ?? "").replace(/^Bearer /, "");
-        const granted = token ? await this.provider.ClientCredentials.find(token) : undefined;
-        const needed = req.method === "GET" ? "iam:admin.read" : "iam:admin.write";
-        if (!granted || !String(granted.scope).split(" ").includes(needed)) return reply(res, 401, { error: "unauthorized" });
-        const clients = new (mapAdapter(this.store))("Client");
-        const dto = async (clientId: string) => {
-            const c = await clients.find(clientId);
-            return c && { ...c, scope: c.scope ?? "" };
-        };
-        if (req.method === "GET") {
-            const c = await dto(id);
-            return c ? reply(res, 200, c) : reply(res, 404, { error: `Client not found: ${id}` });
-        }
-        if (req.method === "DELETE") {
-            if (!(await clients.find(id))) return reply(res, 404, { error: `Client not found: ${id}` });
-            await clients.destroy(id);
-            return reply(res, 204);
-        }
-        const body = await readBody(req);
-        const clientId = req.method === "POST" ? body.client_id : id;
-        if (req.method === "POST" && (await clients.find(clientId))) return reply(res, 400, { error: `client_id ${clientId} is not available` });
-        if (req.method === "PUT" && !(await clients.find(clientId))) return reply(res, 404, { error: `Client not found: ${id}` });
-        const metadata = { ...body, client_id: clientId };
-        try {
-            await this.provider.Client.validate(metadata);
-        } catch (err) {
-            return reply(res, 400, { error: (err as any).error_description ?? String(err) });
-        }
-        await clients.upsert(clientId, metadata);
-        return reply(res, req.method === "POST" ? 201 : 200, await dto(clientId));
     }
 }
