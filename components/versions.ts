@@ -3,10 +3,15 @@
 // copy in ../shared/reference/charts/<chart>-<version>, which the tests render with the real
 // helm: a pin without its chart fails the tests, so versions and charts move together.
 export const versions = {
-    /** storm-webdav from the StoRM stable repository for EL9 (Java 17). */
-    stormWebdavRpm: "1.8.1-1.el9",
-    /** The same release as a container image. */
-    stormWebdavImage: "ghcr.io/italiangrid/storm-webdav:v1.8.1",
+    /**
+     * storm-webdav from the StoRM stable repository for EL9 (Java 17: storm-webdav.spec:24), locked
+     * there by dnf's versionlock plugin. 1.9.0 is the newest release whose spec, unit, drop-in,
+     * application.yml and Dockerfile can be read to check what the node writes; 1.10 and 1.11
+     * (Java 21) cannot, so they are not deployed blind.
+     */
+    stormWebdavRpm: "1.9.0-1.el9",
+    /** The same release as a container image (pushed per tag by .github/workflows/docker-image.yaml). */
+    stormWebdavImage: "ghcr.io/italiangrid/storm-webdav:v1.9.0",
 } as const;
 
 export interface ChartPin {

@@ -78,7 +78,12 @@ const iamCommon = {
         .array(trustedIssuer)
         .default([])
         .describe("Further issuers whose tokens the storage accepts (for example a central SKA IAM)."),
-    stormLogin: z.boolean().default(false).describe("Register a client for logging in to StoRM-WebDAV's web pages with IAM."),
+    stormLogin: z
+        .boolean()
+        .default(false)
+        .describe(
+            "Log in to StoRM-WebDAV's web pages with the site's IAM: registers a StoRM client (redirect URI https://<storm host>:8443/login/oauth2/code/iam) and configures StoRM with it. Its secret travels in the storage node's user-data, never in instance metadata: switching this, or a new client secret, replaces the storage VM (its data volume is kept).",
+        ),
 };
 
 const iam = z
@@ -128,7 +133,9 @@ const storageArea = z.strictObject({
     authenticatedRead: z
         .boolean()
         .default(false)
-        .describe("Any client authenticated with an X.509 certificate (VOMS) may read; tokens get nothing from it (use orgsGrantRead for tokens)."),
+        .describe(
+            "Any client that presents an X.509 certificate from a trusted CA (with or without VOMS attributes) may read. Bearer tokens and browser logins get nothing from it: use orgsGrantRead for them.",
+        ),
 });
 
 const storage = z

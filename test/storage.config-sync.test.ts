@@ -1,12 +1,16 @@
 import { expect } from "chai";
 import { execFile, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
+import { storageNodeBundle } from "../components/storage/render/bundle";
 import { bundleMetadata, readBundleMetadata, type ConfigBundle } from "../components/storage/render/config-bundle";
-import { repoRoot } from "./harness";
+import { deriveSite } from "../config/derive";
+import { secretKeyNames } from "../config/secrets";
+import { validateStackConfig } from "../config/validate";
+import { repoRoot, siteOf } from "./harness";
 import { toolPath } from "./tools";
 
 const agent = join(repoRoot, "components", "storage", "files", "srcnet-config-sync.py");
@@ -153,4 +157,98 @@ describe("srcnet-config-sync.py against a metadata service on loopback", functio
         expect(result.code).to.equal(1);
         expect(result.out).to.include("holds no configuration bundle");
     });
+});
+
+// ---------------------------------------------------------------------------------------------
+// What StoRM-WebDAV checks when it starts, on a scratch root after the first boot's sync
+
+/** The dev site's real bundle, as the node receives it. */
+function devBundle(deployment: "rpm" | "container"): ConfigBundle {
+    const result = validateStackConfig({ site: siteOf("dev"), keys: [{ key: "site", secret: false }, ...secretKeyNames.map((key) => ({ key, secret: true }))] });
+    if (!result.ok) throw new Error("the dev site is valid");
+    const m = deriveSite(result.site);
+    return storageNodeBundle({
+        fqdn: m.hostnames.storm,
+        floatingIp: "203.0.113.10",
+        deployment,
+        heapMb: 1024,
+        volumeSizeGb: m.config.storage.volume.sizeGb,
+        areas: m.storage.areas,
+        issuers: m.issuers,
+        nfsClients: m.storage.nfsClients,
+        acme: { email: m.acme.email, directoryUrl: m.acme.directoryUrl },
+    });
+}
+
+/**
+ * Where StoRM looks, from the environment the bundle gives it, else from its built-in defaults
+ * (src/main/resources/application.yml at 1.9.0: :131 trust anchors, :151 storage areas, :180 VOMS).
+ */
+function stormStartupPaths(bundle: ConfigBundle): { trustAnchors: string; vomsDir: string; storageAreas: string } {
+    const envFile = bundle.files.find((f) => f.path === "/etc/storm/webdav/srcnet.env");
+    expect(envFile, "the bundle carries StoRM's environment").to.not.equal(undefined);
+    const env = Object.fromEntries(envFile!.content.split("\n").filter(Boolean).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+    return {
+        trustAnchors: env.STORM_WEBDAV_TRUST_ANCHORS_DIR ?? "/etc/grid-security/certificates",
+        storageAreas: env.STORM_WEBDAV_SA_CONFIG_DIR ?? "/etc/storm/webdav/sa.d",
+        vomsDir: env.STORM_WEBDAV_VOMS_TRUST_STORE_DIR ?? "/etc/grid-security/vomsdir",
+    };
+}
+
+describe("StoRM-WebDAV's start-up checks after the first boot's srcnet-config-sync (scratch root)", function () {
+    this.timeout(30000);
+    const server = new MetadataServer();
+    before(() => server.start());
+    after(() => server.stop());
+
+    for (const deployment of ["rpm", "container"] as const) {
+        it(`${deployment}: finds the trust anchors, the VOMS trust store and a storage area, all readable and traversable by storm`, async () => {
+            const real = devBundle(deployment);
+            // Owners as the node has them; on the scratch root everything belongs to whoever runs the test.
+            const declared = new Map<string, { owner: string; mode: string }>([...real.directories, ...real.files].map((e) => [e.path, { owner: e.owner, mode: e.mode }]));
+            const scratch = { ...real, directories: real.directories.map((d) => ({ ...d, owner })), files: real.files.map((f) => ({ ...f, owner })), actions: {} };
+            const root = mkdtempSync(join(tmpdir(), "srcnet-startup-"));
+            server.meta = bundleMetadata(scratch);
+            // systemd runs services with UMask=0022, as cloud-init's runcmd does.
+            const result = await new Promise<{ code: number; out: string }>((resolve) =>
+                execFile("sh", ["-c", 'umask 022 && exec "$@"', "sh", toolPath("python3"), agent, "--metadata-url", server.url, "--root", root, "--no-actions"], { encoding: "utf8" }, (err, stdout, stderr) =>
+                    resolve({ code: err ? 1 : 0, out: stdout + stderr }),
+                ),
+            );
+            expect(result.code, result.out).to.equal(0);
+
+            /** Whether storm may do `bits` (4 read, 1 traverse) on a path, as owned on the node. */
+            const stormMay = (path: string, bits: number) => {
+                const mode = statSync(join(root, path)).mode & 0o777;
+                const spec = declared.get(path);
+                if (spec) expect(mode.toString(8).padStart(4, "0"), path).to.equal(spec.mode);
+                // What the agent creates on its way (as root on the node) belongs to root.
+                const [user, group] = (spec?.owner ?? "root:root").split(":");
+                const shift = user === "storm" ? 6 : group === "storm" ? 3 : 0;
+                return ((mode >> shift) & bits) === bits;
+            };
+            const ancestors = (path: string) => path.split("/").slice(1, -1).map((_, i, parts) => `/${parts.slice(0, i + 1).join("/")}`);
+            /** voms-api-java DefaultVOMSTrustStore.java:348-364, SAConfigurationParser.java:87-106 (1.9.0): exists, a directory, readable, traversable. */
+            const usableDirectory = (path: string) => {
+                expect(existsSync(join(root, path)), `${path} exists`).to.equal(true);
+                expect(statSync(join(root, path)).isDirectory(), `${path} is a directory`).to.equal(true);
+                expect(stormMay(path, 0o5), `storm reads and traverses ${path}`).to.equal(true);
+                for (const parent of ancestors(path)) expect(stormMay(parent, 0o1), `storm traverses ${parent}`).to.equal(true);
+            };
+
+            const paths = stormStartupPaths(real);
+            usableDirectory(paths.trustAnchors);
+            usableDirectory(paths.vomsDir);
+            usableDirectory(paths.storageAreas);
+            // SAConfigurationParser.java:48-64: at least one *.properties file, each one read.
+            const areaFiles = readdirSync(join(root, paths.storageAreas)).filter((name) => name.endsWith(".properties"));
+            expect(areaFiles, "storage areas").to.have.length.above(0);
+            for (const name of areaFiles) expect(stormMay(`${paths.storageAreas}/${name}`, 0o4), `storm reads ${name}`).to.equal(true);
+            // Every storage area's root exists and is storm's to write.
+            for (const d of real.directories.filter((d) => d.path.startsWith("/storage/"))) {
+                usableDirectory(d.path);
+                expect(stormMay(d.path, 0o2), `storm writes ${d.path}`).to.equal(true);
+            }
+        });
+    }
 });

@@ -128,7 +128,7 @@ describe("storage part: data safety and in-place changes", () => {
         expect(inputsOf(instanceOf(after)).userData).to.equal(inputsOf(instanceOf(before)).userData);
         expect(inputsOf(instanceOf(after)).metadata).not.to.deep.equal(inputsOf(instanceOf(before)).metadata);
         expect(fileIn(after, "/etc/storm/webdav/sa.d/extra.properties")).to.include("rootPath=/storage/extra\n");
-        expect(fileIn(after, "/etc/storm/webdav/config/application.yml")).to.equal("oauth:\n  issuers:\n    - name: iam\n      issuer: https://iam.dev.srcnet.example.org/\n");
+        expect(fileIn(after, "/etc/storm/webdav/config/application.yml")).to.equal("oauth:\n  issuers:\n    - name: iam\n      issuer: https://iam.dev.srcnet.example.org/\n  enable-oidc: false\n");
         // Cinder extends the volume in place; the node grows its filesystem when this file changes.
         expect(inputsOf(named(after, "dev-storm-data")).size).to.equal(200);
         expect(fileIn(after, "/etc/srcnet/data-volume-size")).to.equal("200\n");
@@ -146,6 +146,33 @@ describe("storage part: data safety and in-place changes", () => {
         expect(JSON.stringify(run)).not.to.include("very-secret-key-material");
         // The changeable configuration is not secret and stays readable.
         expect(fileIn(run, "/etc/srcnet/storage.env")).to.include("STORM_FQDN='storm.dev.srcnet.example.org'");
+    });
+
+    it("configures StoRM's browser login with the identity part's client, its secret in the secret user-data only", async () => {
+        const storm = { clientId: "static-storm-id" };
+        const staticIam = {
+            registration: "static",
+            issuer: "https://iam.dev.srcnet.example.org/",
+            stormLogin: true,
+            clients: { jupyterhub: { clientId: "hub-id" }, tokenExchange: { clientId: "exchange-id" }, rucio: { clientId: "rucio-id" }, storm },
+        };
+        const secret = "static-storm-login-secret-7Hq";
+        const run = await devWith((s) => (s.iam = staticIam), { iamClientSecrets: { jupyterhub: "h", tokenExchange: "e", rucio: "r", storm: secret } });
+        const app = parse(fileIn(run, "/etc/storm/webdav/config/application.yml")!);
+        expect(app.oauth["enable-oidc"]).to.equal(true);
+        const client = app.spring.security.oauth2.client;
+        expect(client.registration.iam["client-id"]).to.equal((run.outputs as any).identity.clientIds.storm);
+        expect(client.registration.iam["client-id"]).to.equal("static-storm-id");
+        expect(client.provider[client.registration.iam.provider]).to.deep.equal({ "issuer-uri": "https://iam.dev.srcnet.example.org/" });
+        expect(inputsOf(instanceOf(run)).userData).to.equal("[secret]");
+        expect(JSON.stringify(run)).not.to.include(secret);
+    });
+
+    it("takes the login client the site registers at IAM's admin API (the dev stack's mode)", async () => {
+        const run = await devWith((s) => (s.iam.stormLogin = true));
+        const app = parse(fileIn(run, "/etc/storm/webdav/config/application.yml")!);
+        expect(app.spring.security.oauth2.client.registration.iam["client-id"]).to.equal("dev-storm");
+        expect(inputsOf(instanceOf(run)).userData).to.equal("[secret]");
     });
 
     it("takes an explicit heap size and an image ID as given", async () => {

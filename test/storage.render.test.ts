@@ -17,6 +17,8 @@ import { shellEnvFile } from "../components/storage/render/env-file";
 import { exportsFile, nfsConf } from "../components/storage/render/nfs";
 import { nodeEnv, storageEnv, type CertificateSource, type Deployment } from "../components/storage/render/node-env";
 import { applicationYml, heapMbFor, storageAreaProperties, stormEnvironment } from "../components/storage/render/storm-config";
+import { stormSecretsFile } from "../components/storage/render/storm-login";
+import { planClients } from "../components/identity/plan";
 import * as units from "../components/storage/render/units";
 import { maxUserDataBytes, userData, type CertificateFiles } from "../components/storage/render/user-data";
 import { repoRoot, siteOf } from "./harness";
@@ -79,9 +81,9 @@ function python(program: string, ...args: string[]): any {
 // 1. StoRM-WebDAV: application.yml and storage areas
 
 describe("storage render: application.yml", () => {
-    it("lists one issuer", () => {
+    it("lists one issuer, and says that there is no browser login", () => {
         expect(applicationYml([iam])).to.equal(
-            ["oauth:", "  issuers:", "    - name: iam", "      issuer: https://iam.dev.srcnet.example.org/", ""].join("\n"),
+            ["oauth:", "  issuers:", "    - name: iam", "      issuer: https://iam.dev.srcnet.example.org/", "  enable-oidc: false", ""].join("\n"),
         );
     });
 
@@ -94,6 +96,7 @@ describe("storage render: application.yml", () => {
                 "      issuer: https://iam.dev.srcnet.example.org/",
                 "    - name: ska-iam",
                 "      issuer: https://ska-iam.example.org/",
+                "  enable-oidc: false",
                 "",
             ].join("\n"),
         );
@@ -102,7 +105,7 @@ describe("storage render: application.yml", () => {
     it("writes the dev site's issuers as derived, and nothing but name and issuer", () => {
         const m = modelOf();
         expect(m.issuers).to.deep.equal([iam, skaIam]);
-        expect(parse(applicationYml(m.issuers))).to.deep.equal({ oauth: { issuers: [iam, skaIam] } });
+        expect(parse(applicationYml(m.issuers))).to.deep.equal({ oauth: { issuers: [iam, skaIam], "enable-oidc": false } });
     });
 
     // Spring Boot reads application.yml with SnakeYAML, which follows YAML 1.1: there `no`, `on`,
@@ -116,7 +119,97 @@ describe("storage render: application.yml", () => {
             const file = join(dir, "application.yml");
             writeFileSync(file, applicationYml(issuers));
             const read = python("import json, sys, yaml\nprint(json.dumps(yaml.safe_load(open(sys.argv[1]))))", file);
-            expect(read).to.deep.equal({ oauth: { issuers: issuers.map(({ name, issuer }) => ({ name, issuer })) } });
+            expect(read).to.deep.equal({ oauth: { issuers: issuers.map(({ name, issuer }) => ({ name, issuer })), "enable-oidc": false } });
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
+
+describe("storage render: application.yml with StoRM's browser login (iam.stormLogin)", () => {
+    const login = { clientId: "dev-storm", scopes: ["openid", "profile", "email", "wlcg.groups"] };
+    /** The model of the dev site with the login on, its StoRM client as the identity part plans it. */
+    const withLogin = () => {
+        const m = modelOf((site) => (site.iam.stormLogin = true));
+        const client = planClients(m).find((c) => c.role === "storm");
+        expect(client, "the identity part plans a StoRM client").to.not.equal(undefined);
+        return { m, client: client!, yml: parse(applicationYml(m.issuers, { clientId: client!.name, scopes: client!.scopes })) };
+    };
+
+    it("enables OIDC and registers the client with the site's IAM as its provider, without its secret", () => {
+        const text = applicationYml([iam, skaIam], login);
+        expect(parse(text)).to.deep.equal({
+            oauth: { issuers: [iam, skaIam], "enable-oidc": true },
+            spring: {
+                security: {
+                    oauth2: {
+                        client: {
+                            provider: { iam: { "issuer-uri": "https://iam.dev.srcnet.example.org/" } },
+                            registration: { iam: { provider: "iam", "client-name": "IAM", "client-id": "dev-storm", scope: ["openid", "profile", "email", "wlcg.groups"] } },
+                        },
+                    },
+                },
+            },
+        });
+        expect(text).not.to.match(/secret/i);
+    });
+
+    it("uses the site's issuer and the client ID and scopes the identity part registers", () => {
+        const { m, client, yml } = withLogin();
+        const registration = yml.spring.security.oauth2.client.registration;
+        const [id] = Object.keys(registration);
+        expect(registration[id]).to.deep.include({ "client-id": client.name, scope: client.scopes });
+        expect(yml.spring.security.oauth2.client.provider[registration[id].provider]).to.deep.equal({ "issuer-uri": m.config.iam.issuer });
+    });
+
+    // Spring Security 6.4.5: a registration built by discovery redirects to
+    // "{baseUrl}/{action}/oauth2/code/{registrationId}" (ClientRegistrations.java:297), {action} being
+    // "login" for a login (DefaultOAuth2AuthorizationRequestResolver.java:110) and {baseUrl} the
+    // request's, StoRM's name and HTTPS port; the callback filter listens on /login/oauth2/code/*
+    // (OAuth2LoginAuthenticationFilter.java:103).
+    it("has IAM register the callback Spring derives for the registration", () => {
+        const { m, client, yml } = withLogin();
+        const [registrationId, ...others] = Object.keys(yml.spring.security.oauth2.client.registration);
+        expect(others).to.deep.equal([]);
+        const env = properties(stormEnvironment({ fqdn: m.hostnames.storm, heapMb: 1024, deployment: "rpm" }));
+        const derived = "{baseUrl}/{action}/oauth2/code/{registrationId}"
+            .replace("{baseUrl}", `https://${env.STORM_WEBDAV_HOSTNAME_0}:${env.STORM_WEBDAV_HTTPS_PORT}`)
+            .replace("{action}", "login")
+            .replace("{registrationId}", registrationId);
+        expect(client.redirectUris).to.deep.equal([derived]);
+        expect(new URL(derived).pathname).to.match(/^\/login\/oauth2\/code\/[^/]+$/);
+    });
+
+    // Spring Boot 3.4.5 external-config.adoc:950-956: a property's variable has dots as underscores,
+    // no dashes, upper case; map keys bound from variables are lower case (:970-973).
+    it("passes the secret in the variable Spring Boot binds to that registration's client-secret", () => {
+        const [registrationId] = Object.keys(parse(applicationYml([iam], login)).spring.security.oauth2.client.registration);
+        const variable = `spring.security.oauth2.client.registration.${registrationId}.client-secret`.replace(/\./g, "_").replace(/-/g, "").toUpperCase();
+        expect(registrationId).to.equal(registrationId.toLowerCase());
+        expect(stormSecretsFile("Zq8vR2kX")).to.equal(`${variable}=Zq8vR2kX\n`);
+    });
+
+    it("sets no secret without a login, and refuses a secret systemd and podman would read differently, without printing it", () => {
+        expect(stormSecretsFile(undefined)).to.equal("# No StoRM login is configured: no secret settings.\n");
+        for (const bad of ['a"b', "a'b", "a\\b", " ab", "ab ", "a\nb"]) {
+            expect(() => stormSecretsFile(bad), JSON.stringify(bad)).to.throw(/cannot be written to an environment file/);
+            try {
+                stormSecretsFile(bad);
+            } catch (e) {
+                expect((e as Error).message).not.to.include(bad);
+            }
+        }
+        expect(() => stormSecretsFile("")).to.throw(/secret is empty/);
+    });
+
+    it("keeps a client ID that YAML 1.1 reads as a boolean a string for StoRM's parser", () => {
+        const dir = mkdtempSync(join(tmpdir(), "srcnet-render-login-"));
+        try {
+            const file = join(dir, "application.yml");
+            writeFileSync(file, applicationYml([iam], { clientId: "on", scopes: ["openid"] }));
+            const read = python("import json, sys, yaml\nprint(json.dumps(yaml.safe_load(open(sys.argv[1]))))", file);
+            expect(read.spring.security.oauth2.client.registration.iam["client-id"]).to.equal("on");
+            expect(read.oauth["enable-oidc"]).to.equal(true);
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }
@@ -213,6 +306,7 @@ describe("storage render: StoRM-WebDAV environment", () => {
         "STORM_WEBDAV_PRIVATE_KEY_PATH=/etc/grid-security/storm-webdav/hostkey.pem",
         "STORM_WEBDAV_TRUST_ANCHORS_DIR=/etc/grid-security/certificates",
         "STORM_WEBDAV_SA_CONFIG_DIR=/etc/storm/webdav/sa.d",
+        "STORM_WEBDAV_VOMS_TRUST_STORE_DIR=/etc/grid-security/vomsdir",
     ];
 
     it("for the RPM: hostname, ports, TLS without client certificates, paths and the heap", () => {
@@ -231,6 +325,32 @@ describe("storage render: StoRM-WebDAV environment", () => {
             ].join("\n"),
         );
     });
+
+    // The variables StoRM-WebDAV 1.9.0 reads: src/main/resources/application.yml :85, :108, :110, :127,
+    // :129, :131, :136, :151, :180; STORM_WEBDAV_JVM_OPTS in the unit's ExecStart (storm-webdav.service:13)
+    // and the image's ENTRYPOINT (Dockerfile:37).
+    const readBy190 = [
+        "STORM_WEBDAV_HOSTNAME_0",
+        "STORM_WEBDAV_HTTP_PORT",
+        "STORM_WEBDAV_HTTPS_PORT",
+        "STORM_WEBDAV_CERTIFICATE_PATH",
+        "STORM_WEBDAV_PRIVATE_KEY_PATH",
+        "STORM_WEBDAV_TRUST_ANCHORS_DIR",
+        "STORM_WEBDAV_REQUIRE_CLIENT_CERT",
+        "STORM_WEBDAV_SA_CONFIG_DIR",
+        "STORM_WEBDAV_VOMS_TRUST_STORE_DIR",
+        "STORM_WEBDAV_JVM_OPTS",
+    ];
+    for (const deployment of ["rpm", "container"] as const) {
+        it(`for the ${deployment}: sets only variables StoRM 1.9.0 reads, and leaves the jar and its logging to the RPM's drop-in`, () => {
+            const keys = Object.keys(properties(stormEnvironment({ fqdn, heapMb: 1024, deployment })));
+            expect(keys.filter((k) => !readBy190.includes(k))).to.deep.equal([]);
+            // storm-webdav.service:15-16 starts ${STORM_WEBDAV_JAR} with ${STORM_WEBDAV_LOG_CONFIGURATION},
+            // both from the RPM's storm-webdav.service.d/storm-webdav.conf (:55, :61).
+            expect(keys).not.to.include.members(["STORM_WEBDAV_JAR"]);
+            expect(keys).not.to.include.members(["STORM_WEBDAV_LOG_CONFIGURATION"]);
+        });
+    }
 
     it("takes a quarter of the RAM, between 1024 and 2048 MB, in steps of 256 MB", () => {
         const table: [number, number][] = [
@@ -319,6 +439,7 @@ describe("storage render: shell environment files", () => {
             [
                 "DEPLOYMENT='container'",
                 "STORM_UID='2001'",
+                "STORM_GID='2001'",
                 "CERTIFICATE_SOURCE='provided'",
                 "LIBEXEC_DIR='/usr/local/libexec/srcnet'",
                 "DATA_DIR='/storage'",
@@ -374,8 +495,10 @@ describe("storage render: the dev site's configuration bundle", () => {
         expect(bundle.version).to.equal(1);
     });
 
-    it("creates one directory per storage area, owned by storm, 0755", () => {
+    it("creates the trust anchors and VOMS directories, and one directory per storage area, owned by storm, 0755", () => {
         expect(bundle.directories).to.deep.equal([
+            { path: "/etc/grid-security/certificates", mode: "0755", owner: "root:root" },
+            { path: "/etc/grid-security/vomsdir", mode: "0755", owner: "root:root" },
             { path: "/storage/dev", mode: "0755", owner: "storm:storm" },
             { path: "/storage/scratch", mode: "0755", owner: "storm:storm" },
         ]);
@@ -404,10 +527,10 @@ describe("storage render: the dev site's configuration bundle", () => {
                 "accessPoints=/scratch",
                 "orgs=https://iam.dev.srcnet.example.org/,https://ska-iam.example.org/",
                 "wlcgScopeAuthzEnabled=true",
-                "orgsGrantReadPermission=false",
+                "orgsGrantReadPermission=true",
                 "orgsGrantWritePermission=false",
                 "anonymousReadEnabled=false",
-                "authenticatedReadEnabled=true",
+                "authenticatedReadEnabled=false",
                 "voMapEnabled=false",
                 "fineGrainedAuthzEnabled=false",
                 "",
@@ -523,10 +646,10 @@ describe("storage render: user-data", function () {
                 expect(config.disable_root).to.equal(true);
             });
 
-            it("installs the pinned storm-webdav RPM or podman, certbot only for Let's Encrypt", () => {
+            it("installs the pinned storm-webdav RPM with dnf's versionlock plugin, or podman; certbot only for Let's Encrypt", () => {
                 expect(config.package_upgrade).to.equal(true);
                 expect(config.packages).to.deep.equal([
-                    ...(deployment === "rpm" ? [`storm-webdav-${versions.stormWebdavRpm}`] : ["podman"]),
+                    ...(deployment === "rpm" ? [`storm-webdav-${versions.stormWebdavRpm}`, "python3-dnf-plugin-versionlock"] : ["podman"]),
                     "nfs-utils",
                     "ca-policy-egi-core",
                     "fetch-crl",
@@ -580,9 +703,11 @@ describe("storage render: user-data", function () {
                 const systemd = "/etc/systemd/system";
                 expect(files.map((f) => [f.path, f.permissions, f.owner])).to.deep.equal([
                     ["/etc/srcnet/node.env", "0644", "root:root"],
+                    ["/etc/srcnet/storm-secrets.env", "0600", "root:root"],
                     [`${libexec}/srcnet-config-sync`, "0755", "root:root"],
                     [`${libexec}/storage-node-setup`, "0755", "root:root"],
                     [`${libexec}/storm-webdav-certificate`, "0755", "root:root"],
+                    [`${libexec}/storm-webdav-data-owner`, "0755", "root:root"],
                     [`${libexec}/storm-webdav-install-certificate`, "0755", "root:root"],
                     [`${libexec}/storm-webdav-wait-healthy`, "0755", "root:root"],
                     ["/etc/nfs.conf.d/srcnet.conf", "0644", "root:root"],
@@ -601,7 +726,11 @@ describe("storage render: user-data", function () {
                               ["/etc/srcnet/provided/hostcert.pem", "0644", "root:root"],
                               ["/etc/srcnet/provided/hostkey.pem", "0400", "root:root"],
                           ]),
+                    ...(deployment === "rpm" ? [["/etc/dnf/plugins/versionlock.list", "0644", "root:root"]] : []),
                 ]);
+                expect(files.filter((f) => "defer" in f).map((f) => [f.path, (f as { defer?: boolean }).defer])).to.deep.equal(
+                    deployment === "rpm" ? [["/etc/dnf/plugins/versionlock.list", true]] : [],
+                );
                 expect(fileAt("/etc/srcnet/node.env")?.content).to.equal(nodeEnv(deployment, source));
                 expect(fileAt("/etc/nfs.conf.d/srcnet.conf")?.content).to.equal("[nfsd]\nvers3=n\n");
                 expect(fileAt("/etc/systemd/system/srcnet-config-sync.service")?.content).to.equal(units.configSyncService);
@@ -610,7 +739,7 @@ describe("storage render: user-data", function () {
             });
 
             it("embeds every script of components/storage/files byte for byte, executable, without its extension", () => {
-                expect(scriptSources).to.have.length(5);
+                expect(scriptSources).to.have.length(6);
                 for (const name of scriptSources) {
                     const file = fileAt(`${libexec}/${name.slice(0, name.length - extname(name).length)}`);
                     expect(file, name).to.not.equal(undefined);
@@ -650,6 +779,34 @@ describe("storage render: user-data", function () {
                 });
             }
 
+            if (deployment === "rpm") {
+                // dnf-plugins-core 4.3.0 plugins/versionlock.py: the list skips lines starting with # and
+                // blank ones (:226-238); `dnf versionlock add` writes name-epoch:version-release.* (:317-319).
+                it("locks storm-webdav at the version it installs, as dnf's versionlock plugin reads the lock", () => {
+                    const lock = fileAt("/etc/dnf/plugins/versionlock.list"); // the plugin's locklist (versionlock.conf:3)
+                    expect(lock, "the lock list").to.not.equal(undefined);
+                    const entries = lock!.content.split("\n").filter((l) => !l.startsWith("#") && l.trim() !== "").map((l) => l.trim());
+                    const installed = (config.packages as string[]).find((p) => p.startsWith("storm-webdav-"))!;
+                    // name-version-release: the last two dashes part version and release; the spec has no Epoch.
+                    const [, name, version, release] = /^(.+)-([^-]+)-([^-]+)$/.exec(installed)!;
+                    expect(entries).to.deep.equal([`${name}-0:${version}-${release}.*`]);
+                    expect(config.packages).to.include("python3-dnf-plugin-versionlock");
+                    // What the lock admits, matched as the plugin's glob does (noarch: storm-webdav.spec:20).
+                    const matches = python(
+                        "import fnmatch, json, sys\nprint(json.dumps([fnmatch.fnmatchcase(n, sys.argv[1]) for n in sys.argv[2:]]))",
+                        entries[0],
+                        `${name}-0:${version}-${release}.noarch`,
+                        `${name}-0:1.11.0-1.el9.noarch`,
+                        `${name}-0:${version}-2.el9.noarch`,
+                    );
+                    expect(matches).to.deep.equal([true, false, false]);
+                });
+            }
+
+            it("ships the secrets file StoRM's units read, holding no secret without a login", () => {
+                expect(fileAt("/etc/srcnet/storm-secrets.env")?.content).to.equal("# No StoRM login is configured: no secret settings.\n");
+            });
+
             it("runs storage-node-setup once", () => {
                 expect(config.runcmd).to.deep.equal([[`${libexec}/storage-node-setup`]]);
             });
@@ -660,6 +817,7 @@ describe("storage render: user-data", function () {
                     "fqdn",
                     "ssh_pwauth",
                     "disable_root",
+                    "bootcmd",
                     "fs_setup",
                     "mounts",
                     "yum_repos",
@@ -684,6 +842,26 @@ describe("storage render: user-data", function () {
                 const read = python("import json, sys, yaml\nprint(json.dumps(yaml.safe_load(open(sys.argv[1]))))", file);
                 expect(read).to.deep.equal(config);
             });
+        });
+    }
+
+    it("deploys storm-webdav 1.9.0 in both deployments, the newest release whose files were checked", () => {
+        expect(versions.stormWebdavRpm).to.equal("1.9.0-1.el9");
+        expect(versions.stormWebdavImage).to.equal("ghcr.io/italiangrid/storm-webdav:v1.9.0");
+        expect(cloudConfig(render("rpm", "letsencrypt")).packages).to.include("storm-webdav-1.9.0-1.el9");
+    });
+
+    for (const deployment of ["rpm", "container"] as const) {
+        it(`${deployment} with a login client: carries its secret once, in the root-only secrets file only`, () => {
+            const secret = "Lq2w9XkV7mT4login";
+            const text = userData({ hostname: "storm", fqdn, deployment, volumeId, certificate: certificateFiles("letsencrypt"), stormLoginSecret: secret });
+            expect(text.split(secret)).to.have.length(2);
+            const holding = (cloudConfig(text).write_files as WriteFile[]).filter((f) => f.content.includes(secret));
+            expect(holding).to.deep.equal([
+                { path: "/etc/srcnet/storm-secrets.env", content: `SPRING_SECURITY_OAUTH2_CLIENT_REGISTRATION_IAM_CLIENTSECRET=${secret}\n`, permissions: "0600", owner: "root:root" },
+            ]);
+            const unit = deployment === "rpm" ? units.rpmDropIn : units.quadletContainer;
+            expect(section(unit, deployment === "rpm" ? "Service" : "Container")).to.include("EnvironmentFile=/etc/srcnet/storm-secrets.env");
         });
     }
 
@@ -792,7 +970,17 @@ describe("storage render: systemd units", () => {
 
     it("the RPM's drop-in: our environment file, started only with the host certificate and key and /storage", () => {
         expect(units.rpmDropIn).to.equal(
-            ["[Unit]", ...gate, "", "[Service]", "EnvironmentFile=/etc/storm/webdav/srcnet.env", "StandardOutput=journal", "StandardError=journal", ""].join("\n"),
+            [
+                "[Unit]",
+                ...gate,
+                "",
+                "[Service]",
+                "EnvironmentFile=/etc/storm/webdav/srcnet.env",
+                "EnvironmentFile=/etc/srcnet/storm-secrets.env",
+                "StandardOutput=journal",
+                "StandardError=journal",
+                "",
+            ].join("\n"),
         );
     });
 
@@ -810,6 +998,7 @@ describe("storage render: systemd units", () => {
                 "User=2001",
                 "Group=2001",
                 "EnvironmentFile=/etc/storm/webdav/srcnet.env",
+                "EnvironmentFile=/etc/srcnet/storm-secrets.env",
                 "Volume=/etc/storm/webdav:/etc/storm/webdav:ro",
                 "Volume=/etc/grid-security:/etc/grid-security:ro",
                 "Volume=/storage:/storage",
@@ -824,7 +1013,7 @@ describe("storage render: systemd units", () => {
                 "",
             ].join("\n"),
         );
-        expect(versions.stormWebdavImage).to.equal("ghcr.io/italiangrid/storm-webdav:v1.8.1");
+        expect(versions.stormWebdavImage).to.equal("ghcr.io/italiangrid/storm-webdav:v1.9.0");
     });
 
     for (const [name, unit] of [

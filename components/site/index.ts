@@ -99,6 +99,16 @@ export class SrcSite extends pulumi.ComponentResource {
             ready: this.network.routerInterface,
         };
 
+        // Before the storage node, which takes StoRM's login client from it.
+        const clients = planClients(model);
+        this.identity = new SiteIdentity(
+            `${p}-identity`,
+            { namePrefix: p, issuer: config.iam.issuer, clients, source: clientSource(model, secrets, this) },
+            child,
+        );
+        const stormClient = this.identity.clients.storm;
+        const stormLoginScopes = clients.find((c) => c.role === "storm")?.scopes;
+
         this.storage = new StorageNode(
             `${p}-storage`,
             {
@@ -117,6 +127,7 @@ export class SrcSite extends pulumi.ComponentResource {
                 nfsClients: model.storage.nfsClients,
                 acme: { email: model.acme.email, directoryUrl: model.acme.directoryUrl },
                 certificate: stormCertificate(model, secrets),
+                stormLogin: stormClient && stormLoginScopes ? { clientId: stormClient.clientId, clientSecret: stormClient.clientSecret, scopes: stormLoginScopes } : undefined,
                 webdavUrl: model.storage.webdavUrl,
                 network: { ...network, externalNetwork: config.openstack.externalNetwork, securityGroupIds: [groups.admin, groups.storage, groups.site] },
                 provider: args.openstack,
@@ -165,12 +176,6 @@ export class SrcSite extends pulumi.ComponentResource {
         const certificates = new SiteCertificates(
             `${p}-certificates`,
             { namePrefix: p, ...inCluster, install: this.cluster.installPlatform, acmeEmail: model.acme.email, ingressClass: this.cluster.ingressClass, server: model.acme.server },
-            child,
-        );
-
-        this.identity = new SiteIdentity(
-            `${p}-identity`,
-            { namePrefix: p, issuer: config.iam.issuer, clients: planClients(model), source: clientSource(model, secrets, this) },
             child,
         );
 

@@ -14,6 +14,14 @@ export type CertificateInput =
     | { readonly source: "letsencrypt" }
     | { readonly source: "provided"; readonly certificate: pulumi.Input<string>; readonly key: pulumi.Input<string> };
 
+/** StoRM's IAM client for the browser login (iam.stormLogin), from the identity part. */
+export interface StormLoginInput {
+    readonly clientId: pulumi.Input<string>;
+    /** Goes into the user-data only (never the metadata), which then is a secret as a whole. */
+    readonly clientSecret: pulumi.Input<string>;
+    readonly scopes: readonly string[];
+}
+
 export interface StorageNodeArgs extends Pick<StorageNodeConfig, "fqdn" | "deployment" | "areas" | "issuers" | "nfsClients" | "acme"> {
     /** Prefix of every OpenStack name (the site name). */
     readonly namePrefix: string;
@@ -27,6 +35,7 @@ export interface StorageNodeArgs extends Pick<StorageNodeConfig, "fqdn" | "deplo
     /** Java heap of StoRM-WebDAV. */
     readonly heapMb: number;
     readonly certificate: CertificateInput;
+    readonly stormLogin?: StormLoginInput;
     readonly webdavUrl: string;
     readonly network: {
         readonly networkId: pulumi.Input<string>;
@@ -75,18 +84,22 @@ export class StorageNode extends pulumi.ComponentResource {
         new openstack.networking.FloatingIpAssociate(n("storm"), { floatingIp: floatingIp.address, portId: port.id }, { ...child, dependsOn: [args.network.ready] });
 
         const certificate = args.certificate;
+        const login = args.stormLogin;
         const renderedUserData = pulumi
-            .all([volume.id, certificate.source === "provided" ? pulumi.all([certificate.certificate, certificate.key]) : undefined])
-            .apply(([volumeId, provided]) =>
+            .all([volume.id, certificate.source === "provided" ? pulumi.all([certificate.certificate, certificate.key]) : undefined, login?.clientSecret])
+            .apply(([volumeId, provided, loginSecret]) =>
                 userData({
                     hostname: args.fqdn.split(".")[0],
                     fqdn: args.fqdn,
                     deployment: args.deployment,
                     volumeId,
                     certificate: provided ? { source: "provided", certificate: provided[0], key: provided[1] } : { source: "letsencrypt" },
+                    stormLoginSecret: loginSecret,
                 }),
             );
-        const metadata = floatingIp.address.apply((address) =>
+        // Nova shows user-data to admins only; a private key or a client secret in it stays a secret here too.
+        const holdsSecret = certificate.source === "provided" || login !== undefined;
+        const metadata = pulumi.all([floatingIp.address, login?.clientId]).apply(([address, loginClientId]) =>
             bundleMetadata(
                 storageNodeBundle({
                     fqdn: args.fqdn,
@@ -98,6 +111,7 @@ export class StorageNode extends pulumi.ComponentResource {
                     floatingIp: address,
                     heapMb: args.heapMb,
                     volumeSizeGb: args.volume.sizeGb,
+                    login: login && loginClientId !== undefined ? { clientId: loginClientId, scopes: login.scopes } : undefined,
                 }),
             ),
         );
@@ -114,7 +128,7 @@ export class StorageNode extends pulumi.ComponentResource {
                     { uuid: volume.id, sourceType: "volume", destinationType: "volume", bootIndex: -1, deleteOnTermination: false },
                 ],
                 networks: [{ port: port.id }],
-                userData: renderedUserData,
+                userData: holdsSecret ? pulumi.secret(renderedUserData) : renderedUserData,
                 metadata,
                 tags,
                 // A clean shutdown unmounts the data volume before it is detached.

@@ -9,9 +9,11 @@ set -euo pipefail
 . "${SRCNET_NODE_ENV:-/etc/srcnet/node.env}"
 log() { echo "storage-node-setup: $*"; }
 
-if [ "$DEPLOYMENT" = container ] && ! id storm >/dev/null 2>&1; then
-    # The image runs StoRM-WebDAV as a fixed uid; a host user of that uid owns the storage areas.
-    useradd --system --uid "$STORM_UID" --user-group --home-dir /var/lib/storm-webdav --shell /sbin/nologin storm
+# cloud-init's bootcmd created storm with these ids before any package could; should that have
+# failed (an image that uses them already), the data on the volume would belong to someone else.
+if [ "$(id -u storm 2>/dev/null)" != "$STORM_UID" ] || [ "$(id -g storm 2>/dev/null)" != "$STORM_GID" ]; then
+    log "the storm account is not uid $STORM_UID, gid $STORM_GID ($(id storm 2>&1)); not configuring StoRM-WebDAV"
+    exit 1
 fi
 
 if ! mountpoint -q "$DATA_DIR"; then
@@ -20,6 +22,7 @@ if ! mountpoint -q "$DATA_DIR"; then
     exit 1
 fi
 install -d -m 0700 "$SYSTEM_DIR"
+"$LIBEXEC_DIR/storm-webdav-data-owner"
 "$LIBEXEC_DIR/srcnet-config-sync" --no-actions
 
 # StoRM-WebDAV trusts only its trust-anchor directory, also for third-party copies; add the

@@ -5,6 +5,7 @@ import { dataMountPath, type DerivedStorageArea, type TrustedIssuer } from "../.
 import type { ConfigBundle } from "./config-bundle";
 import { nodePaths, stormPaths } from "./paths";
 import { applicationYml, storageAreaProperties, stormEnvironment } from "./storm-config";
+import type { StormLoginClient } from "./storm-login";
 import { exportsFile } from "./nfs";
 import { storageEnv, type Deployment } from "./node-env";
 
@@ -18,6 +19,8 @@ export interface StorageNodeConfig {
     readonly issuers: readonly TrustedIssuer[];
     readonly nfsClients: readonly string[];
     readonly acme: { readonly email: string; readonly directoryUrl: string };
+    /** StoRM's IAM client for the browser login (iam.stormLogin); its secret is in user-data. */
+    readonly login?: StormLoginClient;
 }
 
 const root = "root:root";
@@ -29,13 +32,26 @@ export const actions = {
     "grow-filesystem": ["xfs_growfs", dataMountPath],
 } as const;
 
+/**
+ * Directories StoRM reads at start-up that no package may have made: the VOMS trust store, without
+ * which it does not start (paths.ts), and the trust anchors, without which no client certificate
+ * or third-party copy validates (AppConfig.java:211-219 at 1.9.0; ca-policy-egi-core fills it, the
+ * setup script adds the Let's Encrypt roots). 0755 root:root, as grid CA packages have it, so that
+ * storm and the container's uid read and traverse them; the container sees them through its
+ * read-only /etc/grid-security mount.
+ */
+const stormStartupDirectories = [stormPaths.trustAnchors, stormPaths.vomsDir].map((path) => ({ path, mode: "0755", owner: root }));
+
 export function storageNodeBundle(c: StorageNodeConfig): ConfigBundle {
     return {
         version: 1,
-        // A storage area removed from the config stops being served; its directory and data stay.
-        directories: c.areas.map((a) => ({ path: a.rootPath, mode: "0755", owner: "storm:storm" })),
+        directories: [
+            ...stormStartupDirectories,
+            // A storage area removed from the config stops being served; its directory and data stay.
+            ...c.areas.map((a) => ({ path: a.rootPath, mode: "0755", owner: "storm:storm" })),
+        ],
         files: [
-            { path: stormPaths.applicationYml, content: applicationYml(c.issuers), mode: "0644", owner: root, then: "restart-storm" },
+            { path: stormPaths.applicationYml, content: applicationYml(c.issuers, c.login), mode: "0644", owner: root, then: "restart-storm" },
             ...c.areas.map((a) => ({
                 path: `${stormPaths.storageAreas}/${a.name}.properties`,
                 content: storageAreaProperties(a, c.issuers),

@@ -3,9 +3,7 @@
 import { dataMountPath } from "../../../config/derive";
 import { nodePaths, stormPaths } from "./paths";
 import { shellEnvFile } from "./env-file";
-
-/** The uid StoRM-WebDAV runs as in the container, and the host user that owns the data. */
-export const containerStormUid = 2001;
+import { stormAccount } from "./storm-account";
 
 export type Deployment = "rpm" | "container";
 export type CertificateSource = "letsencrypt" | "provided";
@@ -13,7 +11,9 @@ export type CertificateSource = "letsencrypt" | "provided";
 export function nodeEnv(deployment: Deployment, certificate: CertificateSource): string {
     return shellEnvFile([
         ["DEPLOYMENT", deployment],
-        ["STORM_UID", containerStormUid],
+        // The setup script checks that the storm account has them (bootcmd created it).
+        ["STORM_UID", stormAccount.uid],
+        ["STORM_GID", stormAccount.gid],
         ["CERTIFICATE_SOURCE", certificate],
         ["LIBEXEC_DIR", nodePaths.libexec],
         ["DATA_DIR", dataMountPath],

@@ -17,6 +17,12 @@ export const stormPaths = {
     hostCertificate: `${gridSecurity}/storm-webdav/hostcert.pem`,
     hostKey: `${gridSecurity}/storm-webdav/hostkey.pem`,
     trustAnchors: `${gridSecurity}/certificates`,
+    /**
+     * The VOMS trust store. StoRM builds it at start-up whatever the clients (VOMSBeans.java:47-51 at
+     * 1.9.0) and voms-api-java refuses a directory that is missing, unreadable or not traversable
+     * (DefaultVOMSTrustStore.java:348-364 at v3.3.5); no package creates it. Empty is enough.
+     */
+    vomsDir: `${gridSecurity}/vomsdir`,
     healthUrl: `http://localhost:${ports.stormHealth}${healthPath}`,
 } as const;
 
@@ -30,6 +36,8 @@ export const nodePaths = {
     storageEnvironment: "/etc/srcnet/storage.env",
     providedCertificate: "/etc/srcnet/provided/hostcert.pem",
     providedKey: "/etc/srcnet/provided/hostkey.pem",
+    /** StoRM's secret settings (its IAM client's secret), from user-data: never in instance metadata. */
+    stormSecrets: "/etc/srcnet/storm-secrets.env",
     exports: "/etc/exports.d/srcnet-storage.exports",
     /** The data volume's size: when Cinder extends the volume in place, the filesystem grows with it. */
     dataVolumeSize: "/etc/srcnet/data-volume-size",

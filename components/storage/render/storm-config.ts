@@ -1,14 +1,29 @@
-// StoRM-WebDAV's own configuration: application.yml (trusted issuers), one .properties file
-// per storage area, and the environment the service starts with.
+// StoRM-WebDAV's own configuration: application.yml (trusted issuers, the browser login), one
+// .properties file per storage area, and the environment the service starts with.
 import { stringify } from "yaml";
 import type { DerivedStorageArea, TrustedIssuer } from "../../../config/derive";
 import { ports } from "../../../config/ports";
+import { environmentFile } from "./env-file";
 import { stormPaths } from "./paths";
+import { siteIssuerOf, springLoginSettings, type StormLoginClient } from "./storm-login";
 
-/** `oauth.issuers`: StoRM accepts tokens from these issuers only, compared byte for byte with `iss`. */
-export function applicationYml(issuers: readonly TrustedIssuer[]): string {
+/**
+ * `oauth.issuers`: StoRM accepts tokens from these issuers only, compared byte for byte with `iss`.
+ * With a login client, also the browser login through the site's IAM (storm-login.ts).
+ */
+export function applicationYml(issuers: readonly TrustedIssuer[], login?: StormLoginClient): string {
+    const settings = {
+        oauth: {
+            issuers: issuers.map(({ name, issuer }) => ({ name, issuer })),
+            // OAuthProperties.java:76 (default false): true creates StoRM's ClientRegistrationRepository
+            // (AppConfig.java:316-318) and turns on oauth2Login (SecurityConfig.java:238-244). Written
+            // when false too: unset, neither of StoRM's repositories is created (AppConfig.java:447-451).
+            "enable-oidc": login !== undefined,
+        },
+        ...(login === undefined ? {} : { spring: springLoginSettings(siteIssuerOf(issuers), login) }),
+    };
     // StoRM reads YAML 1.1, where a bare `no` or `on` is a boolean: written for 1.1, such names are quoted.
-    return stringify({ oauth: { issuers: issuers.map(({ name, issuer }) => ({ name, issuer })) } }, { version: "1.1" });
+    return stringify(settings, { version: "1.1" });
 }
 
 /**
@@ -25,6 +40,9 @@ export function storageAreaProperties(area: DerivedStorageArea, issuers: readonl
         ["orgsGrantReadPermission", area.orgsGrantRead],
         ["orgsGrantWritePermission", area.orgsGrantWrite],
         ["anonymousReadEnabled", area.anonymousRead],
+        // Read for clients that present an X.509 certificate only: it is read in VOMSPolicyService.java:51
+        // alone, for certificate (VOMS) authentication; tokens and OIDC logins get their rights from
+        // orgs, orgsGrant* and scopes (GrantedAuthoritiesMapperSupport.java:36-57), all at 1.9.0.
         ["authenticatedReadEnabled", area.authenticatedRead],
         ["voMapEnabled", false],
         ["fineGrainedAuthzEnabled", false],
@@ -63,7 +81,11 @@ export function stormEnvironment(facts: StormEnvironmentFacts): string {
         ["STORM_WEBDAV_PRIVATE_KEY_PATH", stormPaths.hostKey],
         ["STORM_WEBDAV_TRUST_ANCHORS_DIR", stormPaths.trustAnchors],
         ["STORM_WEBDAV_SA_CONFIG_DIR", stormPaths.storageAreas],
+        // Named here, from the same constant the bundle creates it from (application.yml:180 at 1.9.0).
+        ["STORM_WEBDAV_VOMS_TRUST_STORE_DIR", stormPaths.vomsDir],
         ["STORM_WEBDAV_JVM_OPTS", jvm.join(" ")],
     ];
-    return `${env.map(([key, value]) => `${key}=${value}`).join("\n")}\n`;
+    // Not STORM_WEBDAV_JAR nor STORM_WEBDAV_LOG_CONFIGURATION: the RPM's unit starts the jar its own
+    // drop-in names (storm-webdav.service:13-16, storm-webdav.service.d/storm-webdav.conf:55,61).
+    return environmentFile(env);
 }

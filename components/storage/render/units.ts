@@ -3,7 +3,7 @@
 import { versions } from "../../versions";
 import { dataMountPath } from "../../../config/derive";
 import { nodePaths, stormPaths } from "./paths";
-import { containerStormUid } from "./node-env";
+import { stormAccount } from "./storm-account";
 
 const certificateGate = [
     "Wants=storm-webdav-certificate.service network-online.target",
@@ -14,13 +14,20 @@ const certificateGate = [
     `ConditionPathExists=${stormPaths.hostKey}`,
 ];
 
-/** Drop-in for the RPM's unit: our environment file (it overrides the RPM's Environment= lines). */
+/**
+ * Drop-in for the RPM's unit (storm-webdav.service at 1.9.0). Its EnvironmentFile= settings override
+ * the Environment= lines of the RPM's own drop-in (storm-webdav.service.d/storm-webdav.conf), which
+ * still give ExecStart its STORM_WEBDAV_JAR and STORM_WEBDAV_LOG_CONFIGURATION (:55, :61).
+ */
 export const rpmDropIn = [
     "[Unit]",
     ...certificateGate,
     "",
     "[Service]",
     `EnvironmentFile=${stormPaths.environment}`,
+    `EnvironmentFile=${nodePaths.stormSecrets}`,
+    // The unit appends them to files under /var/log/storm/webdav (storm-webdav.service:17-18); the
+    // journal keeps `journalctl -u storm-webdav` the one place to look, as in the container.
     "StandardOutput=journal",
     "StandardError=journal",
     "",
@@ -35,10 +42,13 @@ export const quadletContainer = [
     "ContainerName=storm-webdav",
     `Image=${versions.stormWebdavImage}`,
     "Network=host",
-    `User=${containerStormUid}`,
-    `Group=${containerStormUid}`,
-    // Replaces the image's STORM_WEBDAV_JVM_OPTS and with it its dev profile (ports 8086/9443, test certificates).
+    // The host's storm account, not the image's uid 1000 (Dockerfile:28-35 at 1.9.0): it owns the data.
+    `User=${stormAccount.uid}`,
+    `Group=${stormAccount.gid}`,
+    // Replaces the image's STORM_WEBDAV_JVM_OPTS (Dockerfile:19) and with it its dev profile (ports
+    // 8086/9443, test certificates). Podman reads both files as root, before the container starts.
     `EnvironmentFile=${stormPaths.environment}`,
+    `EnvironmentFile=${nodePaths.stormSecrets}`,
     `Volume=${stormPaths.etc}:${stormPaths.etc}:ro`,
     `Volume=${stormPaths.gridSecurity}:${stormPaths.gridSecurity}:ro`,
     `Volume=${dataMountPath}:${dataMountPath}`,

@@ -3,12 +3,15 @@
 // the VM's life is not here but in its metadata (bundle.ts): changing user-data rebuilds the VM.
 import { stringify } from "yaml";
 import { projectFile } from "../../project-files";
-import { repositories, versions } from "../../versions";
+import { repositories } from "../../versions";
 import { dataMountPath, dataVolumeLabel } from "../../../config/derive";
 import { nodePaths } from "./paths";
 import { nodeEnv, type CertificateSource, type Deployment } from "./node-env";
 import { nfsConf } from "./nfs";
+import { stormAccountBootcmd } from "./storm-account";
+import { stormSecretsFile } from "./storm-login";
 import * as units from "./units";
+import { stormWebdavPackage, versionLockFile, versionLockList, versionLockPlugin } from "./version-lock";
 
 export type CertificateFiles =
     | { readonly source: "letsencrypt" }
@@ -21,6 +24,8 @@ export interface UserDataFacts {
     /** The Cinder data volume; its ID names its device (/dev/disk/by-id/virtio-<first 20 characters>). */
     readonly volumeId: string;
     readonly certificate: CertificateFiles;
+    /** The secret of StoRM's IAM login client (iam.stormLogin): it makes the user-data a secret. */
+    readonly stormLoginSecret?: string;
 }
 
 /** Nova refuses user-data over 64 KiB (base64-encoded); this leaves a margin. */
@@ -31,6 +36,7 @@ const scripts: Record<string, string> = {
     "srcnet-config-sync": "srcnet-config-sync.py",
     "storage-node-setup": "storage-node-setup.sh",
     "storm-webdav-certificate": "storm-webdav-certificate.sh",
+    "storm-webdav-data-owner": "storm-webdav-data-owner.sh",
     "storm-webdav-install-certificate": "storm-webdav-install-certificate.sh",
     "storm-webdav-wait-healthy": "storm-webdav-wait-healthy.sh",
 };
@@ -40,6 +46,7 @@ interface WriteFile {
     content: string;
     permissions: string;
     owner?: string;
+    defer?: boolean;
 }
 
 const file = (path: string, content: string, permissions = "0644"): WriteFile => ({ path, content, permissions, owner: "root:root" });
@@ -58,7 +65,7 @@ function repos(deployment: Deployment): Record<string, Record<string, string | b
         "egi-trustanchors": { name: "EGI IGTF trust anchors", baseurl: repositories.egiTrustAnchors, enabled: true, gpgcheck: true, gpgkey: repositories.egiTrustAnchorsKey },
         ...(deployment === "rpm"
             ? {
-                  // The repository publishes no signing key; the package version is pinned instead.
+                  // The repository publishes no signing key; the package version is pinned and locked instead.
                   "storm-stable-el9": { name: "StoRM stable for EL9", baseurl: repositories.stormStable, enabled: true, gpgcheck: false },
               }
             : {}),
@@ -67,7 +74,7 @@ function repos(deployment: Deployment): Record<string, Record<string, string | b
 
 function packages(deployment: Deployment, certificate: CertificateSource): string[] {
     return [
-        ...(deployment === "rpm" ? [`storm-webdav-${versions.stormWebdavRpm}`] : ["podman"]),
+        ...(deployment === "rpm" ? [stormWebdavPackage, versionLockPlugin] : ["podman"]),
         "nfs-utils",
         "ca-policy-egi-core",
         "fetch-crl",
@@ -82,6 +89,8 @@ export function userData(facts: UserDataFacts): string {
     const systemd = "/etc/systemd/system";
     const files: WriteFile[] = [
         file(nodePaths.nodeEnvironment, nodeEnv(deployment, certificate.source)),
+        // Read by systemd and podman (as root) for StoRM's environment, by nothing else.
+        file(nodePaths.stormSecrets, stormSecretsFile(facts.stormLoginSecret), "0600"),
         ...Object.entries(scripts).map(([name, source]) => file(`${nodePaths.libexec}/${name}`, projectFile(`components/storage/files/${source}`), "0755")),
         file("/etc/nfs.conf.d/srcnet.conf", nfsConf),
         file(`${systemd}/srcnet-config-sync.service`, units.configSyncService),
@@ -93,12 +102,18 @@ export function userData(facts: UserDataFacts): string {
         ...(certificate.source === "letsencrypt"
             ? [file(`${systemd}/storm-webdav-certificate-renew.service`, units.renewService), file(`${systemd}/storm-webdav-certificate-renew.timer`, units.renewTimer)]
             : [file(nodePaths.providedCertificate, certificate.certificate), file(nodePaths.providedKey, certificate.key, "0400")]),
+        // Deferred until the packages are in (write_files_deferred follows package_update_upgrade_install
+        // in cloud-init's cloud_final_modules, config/cloud.cfg.tmpl): the plugin's package ships an
+        // empty list as %config(noreplace) (dnf-plugins-core.spec:765 at 4.3.0); written after it, ours wins.
+        ...(deployment === "rpm" ? [{ ...file(versionLockList, versionLockFile), defer: true }] : []),
     ];
     const config = {
         hostname: facts.hostname,
         fqdn: facts.fqdn,
         ssh_pwauth: false,
         disable_root: true,
+        // The storm account before any package: the RPM's %pre then leaves it as it is.
+        bootcmd: stormAccountBootcmd(),
         // Formats the data volume only when it holds no filesystem, so a rebuilt VM finds its data.
         // ("auto", not "none": with "none" cloud-init formats whatever the device holds.)
         fs_setup: [
