@@ -1,6 +1,5 @@
 // Derivation of every name and path of a site from its validated config: the one place where
 // hostnames, resource names, issuers and storage paths are computed (derive, never repeat).
-import { rootCertificates } from "node:tls";
 import type { SiteConfig, StorageArea } from "./schema";
 import { ports } from "./ports";
 
@@ -13,6 +12,18 @@ export const siteIssuerName = "iam";
 /** Where the data volume is mounted on the storage VM, and the filesystem label it is found by. */
 export const dataMountPath = "/storage";
 export const dataVolumeLabel = "storm-data";
+
+/** OpenStack's default availability zone, where a cluster's volumes go unless the config names another. */
+export const defaultAvailabilityZone = "nova";
+
+/** The Cinder zone of a cluster's volumes: its own setting, or the nodes' zone (Cluster API), or the default. */
+export function volumeZoneOf(cluster: SiteConfig["cluster"]): string | undefined {
+    if (cluster.backend === "existing") return undefined;
+    return cluster.volumeAvailabilityZone ?? (cluster.backend === "capi" ? cluster.availabilityZone : defaultAvailabilityZone);
+}
+
+/** The ingress class of the Traefik the site installs; ingresses and ACME challenges name it. */
+export const siteIngressClass = "traefik";
 
 export const acmeDirectories = {
     staging: "https://acme-staging-v02.api.letsencrypt.org/directory",
@@ -98,8 +109,6 @@ export interface SiteModel {
     };
     /** The workload cluster's Kubernetes release, when the site builds the cluster and the config says it. */
     readonly kubernetesVersion?: string;
-    /** What the cluster's controllers verify the cloud's endpoints with: the configured CA, or the public roots. */
-    readonly cloudCaCertificates: string;
     /** Tags set on every OpenStack resource that takes them. */
     readonly tags: readonly string[];
 }
@@ -164,7 +173,6 @@ export function deriveSite(config: SiteConfig): SiteModel {
             nfsClients: nfsClientsOf(config),
         },
         kubernetesVersion: config.cluster.backend === "existing" || !config.cluster.kubernetesVersion ? undefined : `v${config.cluster.kubernetesVersion.replace(/^v/, "")}`,
-        cloudCaCertificates: config.openstack.caCertificate ?? `${rootCertificates.join("\n")}\n`,
         tags: ["srcnet-site", `site:${config.name}`, `environment:${config.environment}`],
     };
 }

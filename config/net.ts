@@ -113,3 +113,6 @@ export function ethertype(c: Cidr): "IPv4" | "IPv6" {
 
 export const anyIPv4 = "0.0.0.0/0";
 export const anyIPv6 = "::/0";
+
+/** The IPv4 networks of a list, in order: what an Octavia load balancer's allowed CIDRs take. */
+export const ipv4Only = (cidrs: readonly string[]): string[] => cidrs.filter((c) => cidr(c).version === 4);

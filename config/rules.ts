@@ -8,7 +8,7 @@ import type { ReadPath } from "./partial";
 import { cidr, isAnyAddress, parseCidr } from "./net";
 import { accessPointOf, hostnamesOf, servicesRun, siteIssuerName, type Service } from "./derive";
 import { formatRelease, parseRelease, satisfies } from "./kube-version";
-import { chartsForCluster } from "../components/versions";
+import { chartsForCluster } from "./versions";
 
 export type Report = (path: IssuePath, message: string) => void;
 
@@ -261,7 +261,7 @@ export const crossRules: readonly CrossRule[] = [
             if (c.backend === "existing" || c.kubernetesVersion === undefined) return;
             const release = parseRelease(c.kubernetesVersion);
             if (!release) return;
-            for (const pin of chartsForCluster(c.backend)) {
+            for (const pin of chartsForCluster()) {
                 if (pin.kubeVersion && !satisfies(release, pin.kubeVersion)) {
                     report(["cluster", "kubernetesVersion"], `${formatRelease(release)} is outside what ${pin.chart} ${pin.version} supports (${pin.kubeVersion}); choose a release the pinned charts support, and an image built for it`);
                 }
@@ -269,27 +269,33 @@ export const crossRules: readonly CrossRule[] = [
         },
     },
     {
-        name: "a production Magnum cluster keeps its API off the internet",
-        reads: [["environment"], ["cluster", "backend"], ["cluster", "apiFloatingIp"]],
+        name: "production sites do not run Magnum, whose API cannot be limited to the admin networks",
+        reads: [["environment"], ["cluster", "backend"]],
         check: (site, report) => {
-            const c = site.cluster;
-            if (site.environment === "production" && c.backend === "magnum" && c.apiFloatingIp) {
+            if (site.environment === "production" && site.cluster.backend === "magnum") {
+                // magnum-capi-helm passes api_master_lb_allowed_cidrs as apiServer.allowedCidrs,
+                // which openstack-cluster 0.24 and later do not read; without the API's floating IP
+                // the cloud's management cluster cannot reach the cluster at all.
                 report(
-                    ["cluster", "apiFloatingIp"],
-                    "must be false on a production site: Magnum's Cluster API driver cannot limit the API's floating IP to the admin networks, so it would be open to the internet; run pulumi up from the site network, or use the capi backend",
+                    ["cluster", "backend"],
+                    `"magnum" leaves the Kubernetes API open to the internet (Magnum's Cluster API driver cannot limit it to the admin networks), which production sites refuse; use "capi", or "existing"`,
                 );
             }
         },
     },
     {
-        name: "the management cluster's addresses are IPv4",
-        reads: [["cluster", "backend"], ["cluster", "managementEgressCidrs", "*"]],
+        name: "the management cluster's addresses are IPv4, and not the whole internet in production",
+        reads: [["environment"], ["cluster", "backend"], ["cluster", "managementEgressCidrs", "*"]],
         check: (site, report) => {
             const c = site.cluster;
             if (c.backend !== "capi") return;
             each(c.managementEgressCidrs, (text, i) => {
+                const parsed = cidr(text);
                 // CAPO drops every allowed CIDR that is not IPv4 from the API load balancer.
-                if (cidr(text).version !== 4) report(["cluster", "managementEgressCidrs", i], `${text} is not IPv4; the API's load balancer admits IPv4 addresses only`);
+                if (parsed.version !== 4) report(["cluster", "managementEgressCidrs", i], `${text} is not IPv4; the API's load balancer admits IPv4 addresses only`);
+                else if (site.environment === "production" && isAnyAddress(parsed)) {
+                    report(["cluster", "managementEgressCidrs", i], `${text} opens the Kubernetes API to the whole internet, which production sites refuse; list the management cluster's egress address`);
+                }
             });
             duplicates(c.managementEgressCidrs, networkKey, (i, t) => report(["cluster", "managementEgressCidrs", i], `${t} is the same network as an earlier entry`));
         },

@@ -2,6 +2,7 @@
 // Every key is documented here; the JSON Schema for editors and the README's config reference
 // are generated from these descriptions (npm run schema). Secrets are separate keys (secrets.ts).
 import { z } from "zod";
+import { defaultAvailabilityZone, siteIngressClass } from "./derive";
 import {
     cidr,
     count,
@@ -179,11 +180,13 @@ const ingress = z
     })
     .describe("How JupyterHub and Rucio are reached: Traefik behind an OpenStack (Octavia) load balancer with a floating IP.");
 
-const availabilityZone = z
+const availabilityZone = z.string().min(1).default(defaultAvailabilityZone).describe("Nova availability zone of the cluster's nodes; nova is OpenStack's default zone.");
+
+const volumeAvailabilityZone = z
     .string()
     .min(1)
-    .default("nova")
-    .describe("Availability zone of the cluster's volumes (its one default storage class) and, for Cluster API, of its nodes; nova is OpenStack's default zone.");
+    .optional()
+    .describe("Cinder availability zone of the volumes the cluster's default storage class makes; defaults to availabilityZone (Cluster API) or nova (Magnum).");
 
 const magnum = z
     .strictObject({
@@ -203,13 +206,7 @@ const magnum = z
             .describe("Control plane (Magnum masters)."),
         nodeGroups,
         autoHealing: z.boolean().default(true).describe("Replace unhealthy nodes (auto_healing_enabled label)."),
-        apiFloatingIp: z
-            .boolean()
-            .default(true)
-            .describe(
-                "Give the Kubernetes API a floating IP. Magnum's Cluster API driver cannot limit it to the admin networks (see the README), so production sites set false and run pulumi up from the site network.",
-            ),
-        availabilityZone,
+        volumeAvailabilityZone,
         ingress: ingress.prefault({}),
         labels: z.record(z.string(), z.string()).default({}).describe("Further Magnum labels, passed as given."),
     })
@@ -237,6 +234,7 @@ const capi = z
                 "IPv4 addresses (CIDRs) the management cluster's traffic to the workload cluster's API comes from (its NAT or egress address); the API admits these, the admin networks and the site router.",
             ),
         availabilityZone,
+        volumeAvailabilityZone,
         ingress: ingress.prefault({}),
     })
     .describe("capi: Cluster API through the openstack-cluster chart on a management cluster (its kubeconfig in capiManagementKubeconfig).");
@@ -251,7 +249,7 @@ const existingCluster = z
         nodeCidr: cidr.optional().describe("Network the cluster's nodes come from, for the storage's NFS export."),
         ingressAddress: ipv4.optional().describe("Address of the cluster's ingress; required when the site runs JupyterHub or Rucio there."),
         ingressClass: dnsLabel
-            .default("traefik")
+            .default(siteIngressClass)
             .describe("Ingress class the site's ingresses and ACME challenges use: the class of the Traefik the site installs, or with installPlatform false, of the cluster's own ingress controller."),
         installPlatform: z
             .boolean()

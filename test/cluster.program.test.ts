@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { charts } from "../components/versions";
+import { charts } from "../config/versions";
 import { SiteConfigError } from "../config/load";
 import type { RecordedResource, Recording } from "../tools/engine/record";
 import { creationDependencies } from "../tools/synth/critical-path";
@@ -52,11 +52,25 @@ describe("cluster: magnum backend (dev)", () => {
     it("creates a cluster template and a cluster on the site network", () => {
         const template = inputsOf(ofType(dev, T.template)[0]);
         expect(template).to.deep.include({ coe: "kubernetes", image: "ubuntu-noble-kube-v1.36.3", externalNetworkId: "network-External-id", fixedNetwork: "dev-net-id", fixedSubnet: "dev-subnet-id", masterLbEnabled: true, floatingIpEnabled: false, masterFlavor: "m1.medium", flavor: "m1.large" });
-        expect(template.labels).to.deep.include({ auto_healing_enabled: "true", api_master_lb_allowed_cidrs: "192.0.2.0/24", csi_cinder_reclaim_policy: "Delete", csi_cinder_availability_zone: "nova" });
-        expect(template.labels).to.not.have.property("kube_tag");
+        expect(template.name).to.match(/^dev-k8s-[0-9a-f]{8}$/);
         const cluster = ofType(dev, T.cluster)[0];
         expect(inputsOf(cluster)).to.deep.include({ clusterTemplateId: "dev-k8s-id", masterCount: 1, nodeCount: 2, flavor: "m1.large", keypair: "srcnet-dev", fixedNetwork: "dev-net-id", mergeLabels: true });
+        expect(inputsOf(cluster).labels).to.deep.include({ auto_healing_enabled: "true", csi_cinder_reclaim_policy: "Delete", csi_cinder_availability_zone: "nova" });
         expect(cluster.dependsOn).to.include(named(dev, "dev-router-subnet").urn);
+    });
+
+    // Magnum refuses to change a template a cluster uses, and fixes a cluster's labels at creation.
+    it("keeps the labels off the template, and replaces a changed template and its cluster instead of updating them", async () => {
+        const template = ofType(dev, T.template)[0];
+        expect(inputsOf(template)).to.not.have.property("labels");
+        expect(template.replaceOnChanges).to.deep.equal(["*"]);
+        expect(ofType(dev, T.cluster)[0].deleteBeforeReplace).to.equal(true);
+        // A new image is a template of another name, created beside the old one before the cluster moves.
+        const other = await run("dev", (s) => Object.assign(s.cluster, { image: "ubuntu-noble-kube-v1.36.4", kubernetesVersion: "v1.36.4" }));
+        expect(inputsOf(ofType(other, T.template)[0]).name).to.not.equal(inputsOf(template).name);
+        // A label alone leaves the template as it is.
+        const healed = await run("dev", (s) => (s.cluster.autoHealing = false));
+        expect(inputsOf(ofType(healed, T.template)[0]).name).to.equal(inputsOf(template).name);
     });
 
     it("builds the Kubernetes provider from the cluster's kubeconfig, kept secret", () => {
@@ -104,8 +118,10 @@ describe("cluster: magnum backend (dev)", () => {
         );
     });
 
-    it("gives Helm as long as the cluster's deadline for a release that waits on a load balancer", () => {
-        expect(inputsOf(traefikOf(dev)).timeout).to.equal(3600);
+    // Helm waits (install and uninstall, so teardown waits until the load balancer is gone) unless skipAwait.
+    it("gives Helm as long as the cluster's deadline for a release that waits on a load balancer, and lets it wait", () => {
+        expect(inputsOf(traefikOf(dev))).to.include({ timeout: 3600 });
+        expect(inputsOf(traefikOf(dev))).to.not.have.property("skipAwait");
     });
 
     it("creates Let's Encrypt staging and production issuers after cert-manager, and a test site uses staging", () => {
@@ -171,6 +187,7 @@ describe("cluster: capi backend (uksrc)", () => {
         const management = ofType(uksrc, T.k8sProvider).find((p) => p.name === "uksrc-capi-management")!;
         expect(release.provider).to.equal(management.urn);
         expect(inputsOf(release)).to.deep.include({ version: charts.openstackCluster.version, namespace: "default", name: "uksrc-k8s", timeout: 3600 });
+        expect(inputsOf(release)).to.not.have.property("skipAwait");
         expect(inputsOf(release).repositoryOpts).to.deep.equal({ repo: charts.openstackCluster.repo });
         const values = inputsOf(release).values;
         expect(values).to.deep.include({ kubernetesVersion: "1.36.3", machineImage: "ubuntu-noble-kube-v1.36.3", cloudCredentialsSecretName: "uksrc-k8s-cloud-credentials" });
@@ -252,7 +269,8 @@ describe("cluster: existing backend", () => {
 
     it("names its own Traefik's class as configured, and solves ACME challenges through it", async () => {
         const own = await run("dev", (s) => (s.cluster = { ...existing, ingressClass: "site-a" }), { ...secretsOf("dev"), kubeconfig: "apiVersion: v1\nkind: Config\n" });
-        expect(inputsOf(traefikOf(own)).values.ingressClass.name).to.equal("site-a");
+        // Not the shared cluster's default class: that may be another controller's.
+        expect(inputsOf(traefikOf(own)).values.ingressClass).to.deep.equal({ enabled: true, isDefaultClass: false, name: "site-a" });
         for (const issuer of ofType(own, T.issuer)) expect(inputsOf(issuer).spec.acme.solvers).to.deep.equal([{ http01: { ingress: { ingressClassName: "site-a" } } }]);
     });
 });
@@ -310,7 +328,40 @@ describe("preflight: names the cloud does not know", () => {
             },
         });
         const problems = (r.error as SiteConfigError).problems.map((p) => p.where);
-        expect(problems).to.deep.equal(["site.openstack.externalNetwork", "site.storage.image", "site.storage.flavor", "site.openstack.keyPair", "site.dns.zone", "site.cluster.image"]);
+        expect(problems).to.deep.equal([
+            "site.openstack.externalNetwork",
+            "site.storage.image",
+            "site.storage.flavor",
+            "site.openstack.keyPair",
+            "site.dns.zone",
+            "site.cluster.image",
+            "site.cluster.controlPlane.flavor",
+            "site.cluster.nodeGroups[0].flavor",
+        ]);
+    });
+
+    it("reports a Cluster API node image built for another release, and a flavor once per place that names it", async () => {
+        const site = siteOf("uksrc");
+        site.cluster.nodeGroups.push({ name: "more", flavor: "l3.huge", count: 1 }, { name: "again", flavor: "l3.huge", count: 1 });
+        const looked: string[] = [];
+        const r = await runSite(site, {
+            stack: "uksrc",
+            secrets: secretsOf("uksrc"),
+            invokes: {
+                "openstack:images/getImage:getImage": (inputs) => ({ ...inputs, id: "img", properties: { kube_version: "v1.35.7" } }),
+                "openstack:compute/getFlavor:getFlavor": (inputs) => {
+                    looked.push(String(inputs.name));
+                    if (inputs.name === "l3.huge") throw new Error("no flavor");
+                    return { ...inputs, id: "f", ram: 8192 };
+                },
+            },
+        });
+        expect((r.error as SiteConfigError).problems.map((p) => `${p.where}: ${p.message.split(" (")[0]}`)).to.deep.equal([
+            "site.cluster.nodeGroups[1].flavor: flavor \"l3.huge\" was not found in the cloud",
+            "site.cluster.nodeGroups[2].flavor: flavor \"l3.huge\" was not found in the cloud",
+            'site.cluster.image: image "ubuntu-noble-kube-v1.36.3" is built for Kubernetes v1.35.7',
+        ]);
+        expect(looked.filter((f) => f === "l3.huge")).to.have.length(1);
     });
 
     const appCredentialLogin = (restricted: boolean): CloudHttpOverride => async (request) =>
@@ -328,6 +379,16 @@ describe("preflight: names the cloud does not know", () => {
             expect(r.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))).to.deep.equal([]);
         });
     }
+
+    it("verifies Keystone with the CA the config names", async () => {
+        const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        const seen: (string | undefined)[] = [];
+        const site = siteOf("uksrc");
+        site.openstack.caCertificate = pem;
+        const r = await runSite(site, { stack: "uksrc", secrets: secretsOf("uksrc"), http: async (request) => (seen.push(request.ca), undefined) });
+        expect(r.error).to.equal(undefined);
+        expect(seen).to.deep.equal([pem]);
+    });
 
     it("builds the cluster with an unrestricted application credential, and asks Keystone with the site's own token", async () => {
         const asked: string[] = [];
@@ -350,7 +411,10 @@ describe("preflight: names the cloud does not know", () => {
     it("reports a Keystone that cannot say, rather than guessing", async () => {
         const r = await runSite(siteOf("dev"), { secrets: secretsOf("dev"), http: async () => ({ status: 503, body: "unavailable" }) });
         expect((r.error as SiteConfigError).problems).to.deep.equal([
-            { where: "site.openstack.cloud", message: "Keystone could not say whether the site's login may create the cluster's credentials (Keystone answered HTTP 503 to validating the site's own token)" },
+            {
+                where: "site.openstack.cloud",
+                message: "Keystone could not say whether the site's login may create the cluster's credentials (Keystone answered HTTP 503 to validating the site's own token; its certificate is checked against the public roots)",
+            },
         ]);
     });
 
@@ -370,13 +434,22 @@ describe("preflight: names the cloud does not know", () => {
         ]);
     });
 
-    it("reports an availability zone the cloud does not have", async () => {
+    it("reports an availability zone the cloud does not have, each in its own service", async () => {
         const site = siteOf("uksrc");
         site.cluster.availabilityZone = "ceph";
-        const r = await runSite(site, { stack: "uksrc", secrets: secretsOf("uksrc") });
+        const zones = (names: string[]) => (inputs: Record<string, unknown>) => ({ ...inputs, id: "zones", names });
+        const r = await runSite(site, { stack: "uksrc", secrets: secretsOf("uksrc"), invokes: { "openstack:compute/getAvailabilityZones:getAvailabilityZones": zones(["nova", "gpu"]) } });
         expect((r.error as SiteConfigError).problems).to.deep.equal([
+            // The volumes follow the nodes' zone unless volumeAvailabilityZone says otherwise.
             { where: "site.cluster.availabilityZone", message: '"ceph" is not one of Cinder\'s availability zones (nova)' },
-            { where: "site.cluster.availabilityZone", message: '"ceph" is not one of Nova\'s availability zones (nova)' },
+            { where: "site.cluster.availabilityZone", message: '"ceph" is not one of Nova\'s availability zones (nova, gpu)' },
         ]);
+        site.cluster.availabilityZone = "gpu";
+        site.cluster.volumeAvailabilityZone = "nova";
+        const split = await runSite(site, { stack: "uksrc", secrets: secretsOf("uksrc"), invokes: { "openstack:compute/getAvailabilityZones:getAvailabilityZones": zones(["nova", "gpu"]) } });
+        expect(split.error).to.equal(undefined);
+        const values = inputsOf(releaseOf(split, "openstack-cluster")).values;
+        expect(values.nodeGroups[0].failureDomain).to.equal("gpu");
+        expect(values.addons.openstack.csiCinder.defaultStorageClass.availabilityZone).to.equal("nova");
     });
 });

@@ -10,6 +10,7 @@ import { rootCertificates } from "node:tls";
 import { magnumLabels, nodeCounts, type MagnumConfig } from "../components/cluster/render/magnum";
 import { apiAllowedCidrs, capiValues, cloudCredentials, cloudsYaml, type CapiConfig, type CapiFacts } from "../components/cluster/render/capi";
 import { rseVolumeManifests, traefikValues, type RseVolumeFacts, type VolumeClass } from "../components/cluster/render/platform";
+import { cloudCa, publicRoots } from "../components/site/cloud-ca";
 import { certManagerValues, clusterIssuerSpec, ingressTls, issuerName } from "../components/certs/render/issuers";
 import { siteOf } from "./harness";
 
@@ -32,11 +33,11 @@ function modelOf(stack: "dev" | "uksrc", change: (site: any) => void = () => und
     return deriveSite(result.site);
 }
 
-function magnumOf(change: (site: any) => void = () => undefined): { cluster: MagnumConfig; adminCidrs: readonly string[] } {
+function magnumOf(change: (site: any) => void = () => undefined): { cluster: MagnumConfig } {
     const model = modelOf("dev", change);
     const cluster = model.config.cluster;
     if (cluster.backend !== "magnum") throw new Error(`dev has a ${cluster.backend} cluster, not magnum`);
-    return { cluster, adminCidrs: model.config.openstack.adminCidrs };
+    return { cluster };
 }
 
 function capiOf(change: (site: any) => void = () => undefined): { cluster: CapiConfig; model: SiteModel } {
@@ -64,23 +65,17 @@ function factsOf(model: SiteModel, overrides: Partial<CapiFacts> = {}): CapiFact
     };
 }
 
-const labelsOf = (m: { cluster: MagnumConfig; adminCidrs: readonly string[] }, volumeClass = testVolumes) => magnumLabels(m.cluster, { adminCidrs: m.adminCidrs, volumeClass });
+const labelsOf = (m: { cluster: MagnumConfig }, volumeClass = testVolumes) => magnumLabels(m.cluster, volumeClass);
 
 // ---------------------------------------------------------------------------------------------
 // Magnum (its Cluster API driver, magnum-capi-helm)
 
 describe("cluster render: Magnum labels for its Cluster API driver", () => {
-    it("dev: healing on, no autoscaling, the default group's bounds at its size, the API's floating IP, the default storage class", () => {
-        const m = magnumOf();
-        expect(m.adminCidrs).to.deep.equal(["192.0.2.0/24", "2001:db8:42::/48"]);
-        expect(labelsOf(m)).to.deep.equal({
+    it("dev: healing on, no autoscaling, the API's floating IP, the default storage class", () => {
+        expect(labelsOf(magnumOf())).to.deep.equal({
             auto_healing_enabled: "true",
             auto_scaling_enabled: "false",
-            min_node_count: "2",
-            max_node_count: "2",
             master_lb_floating_ip_enabled: "true",
-            // The IPv6 network is left out (Octavia's allowed CIDRs are IPv4 here).
-            api_master_lb_allowed_cidrs: "192.0.2.0/24",
             csi_cinder_reclaim_policy: "Delete",
             csi_cinder_availability_zone: "nova",
             csi_cinder_allow_volume_expansion: "true",
@@ -95,30 +90,27 @@ describe("cluster render: Magnum labels for its Cluster API driver", () => {
         }
     });
 
+    // The driver passes it as apiServer.allowedCidrs, which openstack-cluster 0.24 and later do not read.
+    it("sets no allowed-CIDRs label, which would limit nothing and replace the cluster whenever the admin networks change", () => {
+        expect(labelsOf(magnumOf())).to.not.have.property("api_master_lb_allowed_cidrs");
+    });
+
     it("every label value is a string", () => {
         const m = magnumOf((site) => (site.cluster.nodeGroups[0] = { name: "default", flavor: "m1.large", minCount: 1, maxCount: 5 }));
         for (const [key, value] of Object.entries(labelsOf(m, productionVolumes))) expect(value, key).to.be.a("string");
     });
 
-    it("several IPv4 admin networks are joined with commas, in order; IPv6-only networks give no label", () => {
-        const { cluster } = magnumOf();
-        const joined = magnumLabels(cluster, { adminCidrs: ["192.0.2.0/24", "2001:db8::/32", "198.51.100.7/32"], volumeClass: testVolumes });
-        expect(joined.api_master_lb_allowed_cidrs).to.equal("192.0.2.0/24,198.51.100.7/32");
-        const none = magnumLabels(cluster, { adminCidrs: ["2001:db8:42::/48"], volumeClass: testVolumes });
-        expect(none).to.not.have.property("api_master_lb_allowed_cidrs");
-    });
-
-    it("autoscaling is on when any group autoscales; the default group's bounds are its own", () => {
+    it("autoscaling is on when any group autoscales; the default group's bounds are labels only when it autoscales", () => {
         const first = magnumOf((site) => (site.cluster.nodeGroups[0] = { name: "default", flavor: "m1.large", minCount: 1, maxCount: 5 }));
         expect(labelsOf(first)).to.include({ auto_scaling_enabled: "true", min_node_count: "1", max_node_count: "5" });
         // Magnum's driver scales each further group between its own bounds, so a later group alone turns it on.
         const later = magnumOf((site) => site.cluster.nodeGroups.push({ name: "burst", flavor: "m1.xlarge", minCount: 1, maxCount: 4 }));
-        expect(labelsOf(later)).to.include({ auto_scaling_enabled: "true", min_node_count: "2", max_node_count: "2" });
+        expect(labelsOf(later)).to.include({ auto_scaling_enabled: "true" });
+        expect(labelsOf(later)).to.not.have.any.keys("min_node_count", "max_node_count");
     });
 
-    it("production: volumes retained; the API without a floating IP", () => {
-        const m = magnumOf((site) => (site.cluster.apiFloatingIp = false));
-        expect(labelsOf(m, productionVolumes)).to.include({ csi_cinder_reclaim_policy: "Retain", master_lb_floating_ip_enabled: "false" });
+    it("retains volumes when asked; the volumes' zone is the one given", () => {
+        expect(labelsOf(magnumOf(), { reclaimPolicy: "Retain", availabilityZone: "ceph" })).to.include({ csi_cinder_reclaim_policy: "Retain", csi_cinder_availability_zone: "ceph" });
     });
 
     it("operator labels are added and override the derived ones", () => {
@@ -197,13 +189,18 @@ describe("cluster render: openstack-cluster chart values", () => {
         expect(apiAllowedCidrs(cluster, { adminCidrs: [], routerExternalIp: "198.51.100.77" })).to.deep.equal(["203.0.113.200/32", "198.51.100.77/32"]);
     });
 
-    it("the availability zone pins the nodes and the storage class; without a key pair there is no machineSSHKeyName", () => {
-        const { cluster, model } = capiOf((site) => (site.cluster.availabilityZone = "ceph-az"));
-        const values = capiValues(cluster, factsOf(model, { keyPair: undefined, volumeClass: { reclaimPolicy: "Delete", availabilityZone: "ceph-az" } })) as any;
+    it("the nodes' zone pins the nodes, the volumes' zone the storage class; without a key pair there is no machineSSHKeyName", () => {
+        const { cluster, model } = capiOf((site) => (site.cluster.availabilityZone = "az-compute"));
+        const values = capiValues(cluster, factsOf(model, { keyPair: undefined, volumeClass: { reclaimPolicy: "Delete", availabilityZone: "az-volumes" } })) as any;
         expect(values).to.not.have.property("machineSSHKeyName");
-        expect(values.controlPlane.failureDomains).to.deep.equal(["ceph-az"]);
-        expect(values.nodeGroups[0].failureDomain).to.equal("ceph-az");
-        expect(values.addons.openstack.csiCinder.defaultStorageClass).to.include({ availabilityZone: "ceph-az", reclaimPolicy: "Delete" });
+        expect(values.controlPlane.failureDomains).to.deep.equal(["az-compute"]);
+        expect(values.nodeGroups[0].failureDomain).to.equal("az-compute");
+        expect(values.addons.openstack.csiCinder.defaultStorageClass).to.include({ availabilityZone: "az-volumes", reclaimPolicy: "Delete" });
+    });
+
+    it("refuses to render without the site router's address, which the nodes need admitted", () => {
+        const { cluster, model } = capiOf();
+        expect(() => capiValues(cluster, factsOf(model, { routerExternalIp: "" }))).to.throw('the site router has no IPv4 address on the external network (got ""), which the Kubernetes API must admit for the nodes to join');
     });
 });
 
@@ -253,10 +250,39 @@ describe("cluster render: the cloud-credentials Secret", () => {
         expect(data["clouds.yaml"]).to.equal(cloudsYaml(credential));
     });
 
-    it("the site's CA: the configured one, else the public roots Node.js ships", () => {
-        expect(modelOf("uksrc").cloudCaCertificates).to.equal(`${rootCertificates.join("\n")}\n`);
-        const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
-        expect(modelOf("uksrc", (site) => (site.openstack.caCertificate = pem)).cloudCaCertificates).to.equal(pem);
+    describe("the cloud's CA, found where the OpenStack provider finds it", () => {
+        const pem = (n: string) => `-----BEGIN CERTIFICATE-----\n${n}\n-----END CERTIFICATE-----\n`;
+        const lookup = (files: Record<string, string>, env: Record<string, string> = {}) => ({
+            env,
+            home: "/home/op",
+            cwd: "/work/site",
+            exists: (p: string) => p in files,
+            read: (p: string) => {
+                if (!(p in files)) throw Object.assign(new Error("no such file"), { code: "ENOENT" });
+                return files[p];
+            },
+        });
+        const cloudsYaml = "clouds:\n  stfc:\n    auth: {auth_url: https://keystone.example.ac.uk:5000/v3}\n    cacert: /etc/pki/stfc-ca.pem\n  other: {}\n";
+
+        it("takes site.openstack.caCertificate first", () => {
+            expect(cloudCa({ caCertificate: pem("A"), cloud: "stfc" }, lookup({ "/home/op/.config/openstack/clouds.yaml": cloudsYaml, "/etc/pki/stfc-ca.pem": pem("B") }, { OS_CACERT: "/x" }))).to.deep.equal({ pem: pem("A"), source: "site.openstack.caCertificate" });
+        });
+
+        it("then OS_CACERT, then the cacert of the cloud's clouds.yaml entry, in OpenStack's search order", () => {
+            expect(cloudCa({ cloud: "stfc" }, lookup({ "/ca.pem": pem("E") }, { OS_CACERT: "/ca.pem" })).pem).to.equal(pem("E"));
+            const files = { "/home/op/.config/openstack/clouds.yaml": cloudsYaml, "/etc/pki/stfc-ca.pem": pem("B"), "/etc/openstack/clouds.yaml": "clouds: {stfc: {cacert: /wrong}}" };
+            expect(cloudCa({ cloud: "stfc" }, lookup(files))).to.deep.equal({ pem: pem("B"), source: "/etc/pki/stfc-ca.pem" });
+            expect(cloudCa({ cloud: "stfc" }, lookup({ ...files, "/work/site/clouds.yaml": "clouds: {stfc: {cacert: /etc/pki/local.pem}}", "/etc/pki/local.pem": pem("L") })).pem).to.equal(pem("L"));
+        });
+
+        it("else the public roots Node.js ships", () => {
+            expect(cloudCa({ cloud: "other" }, lookup({ "/home/op/.config/openstack/clouds.yaml": cloudsYaml }))).to.deep.equal({ pem: `${rootCertificates.join("\n")}\n`, source: "the public roots" });
+            expect(cloudCa({}, lookup({}))).to.deep.equal(publicRoots());
+        });
+
+        it("says which CA file it cannot read", () => {
+            expect(() => cloudCa({ cloud: "stfc" }, lookup({ "/home/op/.config/openstack/clouds.yaml": cloudsYaml }))).to.throw("the cloud's CA file /etc/pki/stfc-ca.pem cannot be read (ENOENT)");
+        });
     });
 });
 
@@ -264,7 +290,7 @@ describe("cluster render: the cloud-credentials Secret", () => {
 // Platform: Traefik and the RSE's volumes
 
 describe("cluster render: Traefik values", () => {
-    const values = traefikValues({ address: "203.0.113.80", ingressClass: "traefik" }) as any;
+    const values = traefikValues({ address: "203.0.113.80", ingressClass: "traefik", defaultClass: true }) as any;
 
     it("the OpenStack load balancer on the site's floating IP, kept when the service goes, with hour-long stall timeouts", () => {
         expect(values.service).to.deep.equal({
@@ -297,6 +323,10 @@ describe("cluster render: Traefik values", () => {
 
     it("every annotation is a string", () => {
         for (const value of Object.values(values.service.annotations)) expect(value).to.be.a("string");
+    });
+
+    it("leaves a shared cluster's default IngressClass alone", () => {
+        expect((traefikValues({ address: "192.0.2.80", ingressClass: "site-a", defaultClass: false }) as any).ingressClass).to.deep.equal({ enabled: true, isDefaultClass: false, name: "site-a" });
     });
 });
 

@@ -511,8 +511,10 @@ describe("config validation: cluster", () => {
     it("refuses a Kubernetes release outside what the pinned charts support", () => {
         expect(devProblems((s) => (s.cluster.kubernetesVersion = "v1.24.17"))).to.deep.equal([
             "site.cluster.kubernetesVersion: v1.24.17 is outside what traefik 41.3.0 supports (>=1.25.0-0); choose a release the pinned charts support, and an image built for it",
+            "site.cluster.kubernetesVersion: v1.24.17 is outside what openstack-cluster 0.27.0 supports (>=1.33.0-0 <1.37.0-0); choose a release the pinned charts support, and an image built for it",
         ]);
-        expect(devProblems((s) => (s.cluster.kubernetesVersion = "v1.30.4"))).to.deep.equal([]);
+        // Magnum's Cluster API driver deploys the same chart.
+        expect(devProblems((s) => (s.cluster.kubernetesVersion = "v1.30.4"))).to.have.length(1);
         expect(uksrcProblems((s) => (s.cluster.kubernetesVersion = "v1.30.4"))).to.deep.equal([
             "site.cluster.kubernetesVersion: v1.30.4 is outside what openstack-cluster 0.27.0 supports (>=1.33.0-0 <1.37.0-0); choose a release the pinned charts support, and an image built for it",
         ]);
@@ -529,11 +531,17 @@ describe("config validation: cluster", () => {
         expect(uksrcProblems((s) => (s.cluster.nodeGroups[0].name = "gpu"))).to.deep.equal([]);
     });
 
-    it("production Magnum sites keep the Kubernetes API off the internet", () => {
-        expect(devProblems((s) => (s.environment = "production"))).to.include(
-            "site.cluster.apiFloatingIp: must be false on a production site: Magnum's Cluster API driver cannot limit the API's floating IP to the admin networks, so it would be open to the internet; run pulumi up from the site network, or use the capi backend",
-        );
-        expect(devProblems((s) => Object.assign(s, { environment: "production" }) && (s.cluster.apiFloatingIp = false)).filter((p) => p.includes("apiFloatingIp"))).to.deep.equal([]);
+    it("production sites do not run Magnum, whose Kubernetes API is open to the internet", () => {
+        expect(devProblems((s) => (s.environment = "production"))).to.deep.equal([
+            'site.cluster.backend: "magnum" leaves the Kubernetes API open to the internet (Magnum\'s Cluster API driver cannot limit it to the admin networks), which production sites refuse; use "capi", or "existing"',
+        ]);
+    });
+
+    it("refuses a management egress of the whole internet on a production site", () => {
+        expect(uksrcProblems((s) => (s.cluster.managementEgressCidrs = ["0.0.0.0/0"]))).to.deep.equal([
+            "site.cluster.managementEgressCidrs[0]: 0.0.0.0/0 opens the Kubernetes API to the whole internet, which production sites refuse; list the management cluster's egress address",
+        ]);
+        expect(uksrcProblems((s) => Object.assign(s, { environment: "test" }) && (s.cluster.managementEgressCidrs = ["0.0.0.0/0"]))).to.deep.equal([]);
     });
 
     it("requires the management cluster's IPv4 egress addresses for Cluster API", () => {
@@ -909,7 +917,7 @@ describe("config validation: a backend without its settings", () => {
         expect(devProblems((s) => (s.cluster = { backend: "magnum", namespace: "x" }))).to.deep.equal([
             "site.cluster.controlPlane: is required (an object)",
             "site.cluster.nodeGroups: is required (a list)",
-            'site.cluster.namespace: unknown key; allowed keys here: backend, template, kubernetesVersion, image, controlPlane, nodeGroups, autoHealing, apiFloatingIp, availabilityZone, ingress, labels',
+            'site.cluster.namespace: unknown key; allowed keys here: backend, template, kubernetesVersion, image, controlPlane, nodeGroups, autoHealing, volumeAvailabilityZone, ingress, labels',
             "site.cluster.kubernetesVersion: is required when no existing template is given (cluster.template)",
             "site.cluster.image: is required when no existing template is given (cluster.template)",
         ]);

@@ -6,11 +6,11 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
-import { charts } from "../components/versions";
+import { charts } from "../config/versions";
 import { parseRelease, satisfies } from "../config/kube-version";
 import type { Recording } from "../tools/engine/record";
 import { buildPlan } from "../tools/synth/plan";
-import { kubeVersionOf } from "../tools/render/cluster-facts";
+import { crdGroupsOf, kubeVersionOf } from "../tools/render/cluster-facts";
 import { helmTemplate, manifestObjects } from "../tools/render/helm-template";
 import { KubeSchemas, type KubeObject } from "../tools/render/kube-schema";
 import { vendoredChartDir } from "../tools/render/reference";
@@ -41,7 +41,8 @@ const sites: Record<string, () => Promise<Recording>> = {
 
 function render(recording: Recording): SiteRender {
     expect(recording.error, String(recording.error)).to.equal(undefined);
-    return renderSite(recording.resources, { kubeVersionFor: kubeVersionOf(buildPlan(recording)) });
+    const plan = buildPlan(recording);
+    return renderSite(recording.resources, { kubeVersionFor: kubeVersionOf(plan), crdGroupsFor: crdGroupsOf(plan) });
 }
 
 const objectsOf = (r: SiteRender, chart: string) => r.releases.filter((x) => x.chart === chart).flatMap((x) => x.objects);
@@ -90,6 +91,14 @@ describe("rendering: helm enforces the chart's own rules", function () {
         const rendered = helmTemplate({ name: "traefik", namespace: "traefik", chart: "traefik", version: charts.traefik.version, values: {}, kubeVersion: "v1.24.0" });
         expect(rendered.ok).to.equal(false);
         expect(!rendered.ok && rendered.error).to.match(/kubeVersion|incompatible/i);
+    });
+
+    it("tells helm what each cluster serves: Kubernetes' own APIs and the CRDs installed there, nothing else", () => {
+        const schemas = new KubeSchemas();
+        const workload = schemas.apiVersions(["cert-manager.io", "traefik.io"]);
+        expect(workload).to.include.members(["v1", "policy/v1", "policy/v1/PodDisruptionBudget", "apps/v1/Deployment", "cert-manager.io/v1/ClusterIssuer", "traefik.io/v1alpha1"]);
+        expect(workload.filter((a) => /cluster\.x-k8s\.io|postgresql\.cnpg\.io|gateway\.networking/.test(a))).to.deep.equal([]);
+        expect(schemas.apiVersions([])).to.not.include("cert-manager.io/v1");
     });
 
     it("validation finds an unknown field, a wrong type and a kind no cluster serves", () => {

@@ -10,7 +10,7 @@ import { parse } from "yaml";
 import { deriveSite, type SiteModel, type TrustedIssuer } from "../config/derive";
 import { secretKeyNames } from "../config/secrets";
 import { validateStackConfig } from "../config/validate";
-import { repositories, versions } from "../components/versions";
+import { repositories, versions } from "../config/versions";
 import { actions, storageNodeBundle, type StorageNodeConfig } from "../components/storage/render/bundle";
 import { bundleMetadata, digestKey, readBundleMetadata } from "../components/storage/render/config-bundle";
 import { shellEnvFile } from "../components/storage/render/env-file";

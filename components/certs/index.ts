@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { AcmeServer } from "../../config/derive";
-import { charts } from "../versions";
+import { charts } from "../../config/versions";
 import { certManagerValues, clusterIssuerSpec, issuerName } from "./render/issuers";
 
 export { ingressTls, issuerName } from "./render/issuers";

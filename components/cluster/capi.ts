@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as openstack from "@pulumi/openstack";
-import { charts } from "../versions";
+import { charts } from "../../config/versions";
 import { capiValues, cloudCredentials, type CapiConfig } from "./render/capi";
 import { WorkloadKubeconfig } from "./workload-kubeconfig";
 import { cloudReleaseTimeoutSeconds, clusterReadyMinutes } from "./timeouts";

@@ -9,7 +9,7 @@ import { existingCluster } from "./existing";
 import { magnumCluster } from "./magnum";
 import type { BackendArgs } from "./backend";
 import { siteStorageClass, workloadProviderName } from "./names";
-import { siteIngressClass } from "./render/platform";
+import { siteIngressClass, volumeZoneOf } from "../../config/derive";
 
 export interface SiteClusterArgs extends Omit<BackendArgs, "parent" | "volumeClass"> {
     readonly config: SiteConfig["cluster"];
@@ -47,9 +47,11 @@ export class SiteCluster extends pulumi.ComponentResource {
     constructor(name: string, args: SiteClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("srcnet:cluster:SiteCluster", name, {}, opts);
         const c = args.config;
-        const volumeClass = { reclaimPolicy: args.retainVolumes ? "Retain" : "Delete", availabilityZone: c.backend === "existing" ? "" : c.availabilityZone } as const;
-        const backendArgs: BackendArgs = { ...args, parent: this, volumeClass };
-        const backend = c.backend === "magnum" ? magnumCluster(c, backendArgs) : c.backend === "capi" ? capiCluster(c, backendArgs) : existingCluster(backendArgs);
+        const reclaimPolicy = args.retainVolumes ? "Retain" : "Delete";
+        const backendArgs = (availabilityZone: string): BackendArgs => ({ ...args, parent: this, volumeClass: { reclaimPolicy, availabilityZone } });
+        const zone = volumeZoneOf(c);
+        const backend =
+            c.backend === "magnum" ? magnumCluster(c, backendArgs(zone!)) : c.backend === "capi" ? capiCluster(c, backendArgs(zone!)) : existingCluster(args);
 
         if (c.backend === "existing") {
             this.ingressAddress = pulumi.output(c.ingressAddress ?? "");

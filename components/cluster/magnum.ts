@@ -1,5 +1,9 @@
 // The magnum backend: a cluster template (or an existing one), the cluster on the site's network,
 // and a node group for every configured group after the first, which is the cluster's default.
+// Magnum fixes a cluster's template, labels, flavors and control plane when it creates it, and
+// refuses to change a template that a cluster uses: a change there is a new template and a new
+// cluster, never an update that Magnum would refuse half-way.
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import { magnumLabels, nodeCounts, type MagnumConfig } from "./render/magnum";
@@ -8,30 +12,30 @@ import type { BackendArgs, BackendCluster } from "./backend";
 export function magnumCluster(c: MagnumConfig, args: BackendArgs): BackendCluster {
     const n = (suffix: string) => `${args.namePrefix}-${suffix}`;
     const opts = { parent: args.parent, provider: args.openstack };
-    const labels = magnumLabels(c, { adminCidrs: args.adminCidrs, volumeClass: args.volumeClass });
+    // On the cluster only: the template stays the same when a label changes.
+    const labels = magnumLabels(c, args.volumeClass);
+    const [first, ...others] = c.nodeGroups;
+    const templateSettings = {
+        coe: "kubernetes",
+        serverType: "vm",
+        image: c.image!,
+        externalNetworkId: args.network.externalNetworkId,
+        masterFlavor: c.controlPlane.flavor,
+        flavor: first.flavor,
+        networkDriver: "calico",
+        // The API behind a load balancer; nodes get no floating IPs.
+        masterLbEnabled: true,
+        floatingIpEnabled: false,
+    };
+    // Named after its settings, so that a new template can exist beside the old until the cluster moves.
+    const templateName = n(`k8s-${createHash("sha256").update(JSON.stringify(templateSettings)).digest("hex").slice(0, 8)}`);
     const templateId =
         args.existingTemplateId ??
         new openstack.containerinfra.ClusterTemplate(
             n("k8s"),
-            {
-                name: n("k8s"),
-                coe: "kubernetes",
-                serverType: "vm",
-                image: c.image!,
-                externalNetworkId: args.network.externalNetworkId,
-                fixedNetwork: args.network.networkId,
-                fixedSubnet: args.network.subnetId,
-                masterFlavor: c.controlPlane.flavor,
-                flavor: c.nodeGroups[0].flavor,
-                networkDriver: "calico",
-                // The API behind a load balancer; nodes get no floating IPs.
-                masterLbEnabled: true,
-                floatingIpEnabled: false,
-                labels,
-            },
-            opts,
+            { name: templateName, ...templateSettings, fixedNetwork: args.network.networkId, fixedSubnet: args.network.subnetId },
+            { ...opts, replaceOnChanges: ["*"] },
         ).id;
-    const [first, ...others] = c.nodeGroups;
     const cluster = new openstack.containerinfra.Cluster(
         n("k8s"),
         {
@@ -47,7 +51,8 @@ export function magnumCluster(c: MagnumConfig, args: BackendArgs): BackendCluste
             labels,
             mergeLabels: true,
         },
-        { ...opts, dependsOn: [args.network.ready] },
+        // A replacement takes the same name, network and ingress address: the old cluster goes first.
+        { ...opts, dependsOn: [args.network.ready], deleteBeforeReplace: true },
     );
     for (const group of others) {
         // Bounds always set: the driver reads a group's own min and max, and refuses a minimum of 0.

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { DerivedStorageArea } from "../../config/derive";
-import { charts } from "../versions";
+import { charts } from "../../config/versions";
 import { rseVolumeManifests, traefikValues } from "./render/platform";
 import { cloudReleaseTimeoutSeconds } from "./timeouts";
 
@@ -18,6 +18,8 @@ export interface ClusterPlatformArgs {
     /** Install Traefik (not on a shared cluster that has its own ingress controller). */
     readonly installIngress: boolean;
     readonly ingressClass: string;
+    /** Whether the site owns the cluster, so that its ingress class may be the cluster's default. */
+    readonly ownsCluster: boolean;
     readonly ingressAddress: pulumi.Input<string>;
     /** The RSE's storage areas to mount in notebooks; absent without JupyterHub. */
     readonly rse?: {
@@ -50,7 +52,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
                     version: charts.traefik.version,
                     repositoryOpts: { repo: charts.traefik.repo },
                     namespace: namespace.metadata.name,
-                    values: pulumi.output(args.ingressAddress).apply((address) => traefikValues({ address, ingressClass: args.ingressClass })),
+                    values: pulumi.output(args.ingressAddress).apply((address) => traefikValues({ address, ingressClass: args.ingressClass, defaultClass: args.ownsCluster })),
                     timeout: cloudReleaseTimeoutSeconds,
                 },
                 ingress,

@@ -1,5 +1,6 @@
-// How long the site waits on the cloud while its cluster comes up. One deadline, from which every
-// wait that depends on cloud resources is derived.
+// How long the site waits on the cloud while its cluster comes up: one deadline, from which each
+// wait that depends on cloud resources is derived. (Waits in a row each get it in full: the
+// Cluster API release, then the wait for the cluster's kubeconfig.)
 
 /** Cluster API and Magnum build a cluster in about a quarter of an hour; an hour leaves room for slow clouds. */
 export const clusterReadyMinutes = 60;

@@ -2,6 +2,7 @@
 // preflight's questions to Keystone). Under the recording engine (synth, tests) the engine answers
 // them, through a hook on the global object: the program may be loaded twice there (compiled and
 // through ts-node), and both copies must see the same hook. Nothing else reaches the network then.
+import * as http from "node:http";
 import * as https from "node:https";
 
 export interface CloudRequest {
@@ -24,9 +25,11 @@ export type CloudHttpOverride = (request: CloudRequest) => Promise<CloudResponse
 /** The global key the recording engine sets its answers under. */
 export const cloudHttpHook = Symbol.for("srcnet-site.cloud-http");
 
+/** GET over HTTPS, or HTTP where the cloud's catalog says so. A proxy (HTTPS_PROXY) is not used. */
 function httpsGet(request: CloudRequest): Promise<CloudResponse> {
+    const client = new URL(request.url).protocol === "http:" ? http : https;
     return new Promise((resolve, reject) => {
-        const req = https.get(request.url, { headers: { accept: "application/json", ...request.headers }, ca: request.ca, timeout: 30_000 }, (res) => {
+        const req = client.get(request.url, { headers: { accept: "application/json", ...request.headers }, ca: request.ca, timeout: 30_000 }, (res) => {
             let text = "";
             res.setEncoding("utf8");
             res.on("data", (chunk) => (text += chunk));

@@ -150,7 +150,7 @@ export class SrcSite extends pulumi.ComponentResource {
                 identity: cloud.identity,
                 kubeconfigSecret: secrets.kubeconfig,
                 managementKubeconfigSecret: secrets.capiManagementKubeconfig,
-                cloudCaCertificates: model.cloudCaCertificates,
+                cloudCaCertificates: cloud.caCertificates,
                 retainVolumes: model.protectData,
                 forgetUnreachable: !model.protectData,
             },
@@ -166,6 +166,7 @@ export class SrcSite extends pulumi.ComponentResource {
                 namespacePrefix: this.cluster.namespacePrefix,
                 installIngress: this.cluster.installPlatform,
                 ingressClass: this.cluster.ingressClass,
+                ownsCluster: config.cluster.backend !== "existing",
                 ingressAddress: this.cluster.ingressAddress,
                 rse: config.jupyterhub.enabled
                     ? { name: model.storage.rse.name, areas: model.storage.areas, nfsServer: this.storage.fixedIp, volumeSizeGb: config.storage.volume.sizeGb }

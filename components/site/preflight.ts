@@ -4,10 +4,11 @@
 // the cloud does not know is a config problem, reported with its path like any other, and
 // nothing is created.
 import * as openstack from "@pulumi/openstack";
-import type { SiteModel } from "../../config/derive";
+import { volumeZoneOf, type SiteModel } from "../../config/derive";
 import type { Problem } from "../../config/messages";
 import { SiteConfigError } from "../../config/load";
 import { loginKind, type LoginKind } from "./keystone";
+import { cloudCa, publicRoots, type CloudCa } from "./cloud-ca";
 
 /** The Glance properties Magnum's Cluster API driver reads from a node image (magnum_capi_helm/driver.py). */
 const magnumImageDistros = ["ubuntu", "flatcar"];
@@ -23,6 +24,8 @@ export interface CloudFacts {
     readonly dnsZoneId?: string;
     /** Keystone's public endpoint and the region, for the credentials handed to Cluster API. */
     readonly identity?: { readonly authUrl: string; readonly region: string };
+    /** The CA certificates (PEM) that sign the cloud's endpoints (cloud-ca.ts). */
+    readonly caCertificates: string;
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -54,7 +57,7 @@ export function loginProblem(backend: "magnum" | "capi", login: LoginKind): stri
     const why =
         backend === "capi"
             ? "the capi backend creates an application credential for the cluster's controllers"
-            : "Magnum's Cluster API driver creates an application credential for the cluster with the caller's token";
+            : "Magnum's Cluster API driver creates an application credential for the cluster with the caller's token; Magnum up to 2026.1 also creates a trust, which Keystone refuses to any application credential";
     return `the site logs in with a restricted application credential, and Keystone creates no application credential for one (${why}); log in with an unrestricted application credential (openstack application credential create --unrestricted) or with a password`;
 }
 
@@ -78,7 +81,10 @@ export async function preflight(model: SiteModel, provider: openstack.Provider):
     const cluster = config.cluster;
     const dns = config.dns;
     const buildsCluster = cluster.backend !== "existing";
-    const zoneName = cluster.backend === "existing" ? undefined : cluster.availabilityZone;
+    // Where the volume zone comes from, for messages: its own key, or the nodes' zone it defaults to.
+    const volumeZonePath = cluster.backend !== "existing" && cluster.volumeAvailabilityZone === undefined && cluster.backend === "capi" ? "site.cluster.availabilityZone" : "site.cluster.volumeAvailabilityZone";
+    const volumeZone = volumeZoneOf(cluster);
+    const nodeZone = cluster.backend === "capi" ? cluster.availabilityZone : undefined;
     const [network, storageImage, flavor, , template, zone, scope, nodeImage, volumeZones, computeZones] = await Promise.all([
         look("site.openstack.externalNetwork", `external network "${config.openstack.externalNetwork}"`, () =>
             openstack.networking.getNetwork({ name: config.openstack.externalNetwork, external: true }, opts),
@@ -97,12 +103,19 @@ export async function preflight(model: SiteModel, provider: openstack.Provider):
         buildsCluster
             ? look("site.openstack", "the identity service of the configured cloud", () => openstack.identity.getAuthScope({ name: "srcnet-site", setTokenId: true }, opts))
             : undefined,
-        cluster.backend === "magnum" && cluster.image && !uuidPattern.test(cluster.image)
+        cluster.backend !== "existing" && cluster.image && !uuidPattern.test(cluster.image)
             ? look("site.cluster.image", `image "${cluster.image}"`, () => openstack.images.getImage({ name: cluster.image! }, opts))
             : undefined,
-        zoneName ? look("site.cluster.availabilityZone", "the volume availability zones", () => openstack.blockstorage.getAvailabilityZonesV3({}, opts)) : undefined,
-        cluster.backend === "capi" ? look("site.cluster.availabilityZone", "the compute availability zones", () => openstack.compute.getAvailabilityZones({}, opts)) : undefined,
+        volumeZone ? look(volumeZonePath, "the volume availability zones", () => openstack.blockstorage.getAvailabilityZonesV3({}, opts)) : undefined,
+        nodeZone ? look("site.cluster.availabilityZone", "the compute availability zones", () => openstack.compute.getAvailabilityZones({}, opts)) : undefined,
     ]);
+    // The cluster's flavors, each looked up once and reported at every place that names it.
+    if (cluster.backend !== "existing") {
+        const places = [{ where: "site.cluster.controlPlane.flavor", flavor: cluster.controlPlane.flavor }, ...cluster.nodeGroups.map((g, i) => ({ where: `site.cluster.nodeGroups[${i}].flavor`, flavor: g.flavor }))];
+        const found = new Map<string, Promise<boolean>>();
+        const exists = (name: string) => openstack.compute.getFlavor({ name }, opts).then(() => true);
+        await Promise.all(places.map((p) => look(p.where, `flavor "${p.flavor}"`, () => found.get(p.flavor) ?? (found.set(p.flavor, exists(p.flavor)), found.get(p.flavor)!))));
+    }
     const problems = failures.filter((p): p is Problem => p !== undefined);
     const keystone = scope?.serviceCatalogs.find((s) => s.type === "identity")?.endpoints.find((e) => e.interface === "public");
     if (scope && !keystone) {
@@ -111,18 +124,29 @@ export async function preflight(model: SiteModel, provider: openstack.Provider):
     if (cluster.backend === "magnum" && nodeImage && cluster.kubernetesVersion) {
         problems.push(...magnumImageProblems(nodeImage, cluster.kubernetesVersion, cluster.image!).map((message) => ({ where: "site.cluster.image", message })));
     }
-    for (const [zones, service] of [[volumeZones, "Cinder"], [computeZones, "Nova"]] as const) {
-        if (zoneName && zones && !zones.names.includes(zoneName)) {
-            problems.push({ where: "site.cluster.availabilityZone", message: `"${zoneName}" is not one of ${service}'s availability zones (${zones.names.join(", ") || "none listed"})` });
+    // A Cluster API image says its release in kube_version when the image builder set it.
+    const built = nodeImage?.properties?.kube_version;
+    if (cluster.backend === "capi" && built && built.replace(/^v/, "") !== cluster.kubernetesVersion.replace(/^v/, "")) {
+        problems.push({ where: "site.cluster.image", message: `image "${cluster.image}" is built for Kubernetes ${built} (its kube_version property), not ${cluster.kubernetesVersion}` });
+    }
+    for (const [zone, zones, service, where] of [[volumeZone, volumeZones, "Cinder", volumeZonePath], [nodeZone, computeZones, "Nova", "site.cluster.availabilityZone"]] as const) {
+        if (zone && zones && !zones.names.includes(zone)) {
+            problems.push({ where, message: `"${zone}" is not one of ${service}'s availability zones (${zones.names.join(", ") || "none listed"})` });
         }
+    }
+    let ca: CloudCa = publicRoots();
+    try {
+        ca = cloudCa(config.openstack);
+    } catch (err) {
+        problems.push({ where: config.openstack.cloud ? "site.openstack.cloud" : "site.openstack", message: reason(err) });
     }
     if (buildsCluster && scope && keystone) {
         const where = config.openstack.applicationCredentialId ? "site.openstack.applicationCredentialId" : config.openstack.cloud ? "site.openstack.cloud" : "site.openstack";
         try {
-            const message = loginProblem(cluster.backend, await loginKind(keystone.url, scope.tokenId, config.openstack.caCertificate));
+            const message = loginProblem(cluster.backend, await loginKind(keystone.url, scope.tokenId, ca.pem));
             if (message) problems.push({ where, message });
         } catch (err) {
-            problems.push({ where, message: `Keystone could not say whether the site's login may create the cluster's credentials (${reason(err)})` });
+            problems.push({ where, message: `Keystone could not say whether the site's login may create the cluster's credentials (${reason(err)}; its certificate is checked against ${ca.source})` });
         }
     }
     if (problems.length > 0 || !network || !storageImage || !flavor) {
@@ -135,5 +159,6 @@ export async function preflight(model: SiteModel, provider: openstack.Provider):
         clusterTemplateId: template?.id,
         dnsZoneId: zone?.id,
         identity: scope && keystone ? { authUrl: keystone.url, region: keystone.region || scope.region } : undefined,
+        caCertificates: ca.pem,
     };
 }

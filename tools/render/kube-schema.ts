@@ -29,7 +29,7 @@ const unschemaedGroups = ["monitoring.coreos.com", "source.toolkit.fluxcd.io", "
 
 export class KubeSchemas {
     private readonly dir: string;
-    private readonly index: Record<string, { file: string }>;
+    private readonly index: Record<string, { file: string; source: string }>;
     private readonly ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
     private readonly compiled = new Map<string, ValidateFunction>();
 
@@ -44,13 +44,16 @@ export class KubeSchemas {
     }
 
     /**
-     * What a cluster with these kinds serves, as helm's --api-versions takes it: each
-     * `group/version/Kind` and each `group/version`. Charts pick their API versions by it (a
-     * PodDisruptionBudget is policy/v1 only where helm knows the cluster serves that).
+     * What a Kubernetes 1.36 cluster with the CRDs of these API groups serves, as helm's
+     * --api-versions takes it: each `group/version/Kind` and each `group/version`. Charts pick
+     * their API versions and optional objects by it (a PodDisruptionBudget is policy/v1 only where
+     * helm knows the cluster serves that).
      */
-    apiVersions(): string[] {
-        const keys = Object.keys(this.index);
-        return [...new Set([...keys, ...keys.map((k) => k.slice(0, k.lastIndexOf("/")))])].sort();
+    apiVersions(crdGroups: readonly string[]): string[] {
+        const served = Object.entries(this.index)
+            .filter(([key, entry]) => entry.source.startsWith("kubernetes release-") || crdGroups.includes(key.split("/").length === 3 ? key.split("/")[0] : ""))
+            .map(([key]) => key);
+        return [...new Set([...served, ...served.map((k) => k.slice(0, k.lastIndexOf("/")))])].sort();
     }
 
     check(o: KubeObject): ObjectCheck {

@@ -28,6 +28,8 @@ export interface SiteRender {
 export interface RenderOptions {
     /** The Kubernetes release of the cluster a release is installed in, when known. */
     readonly kubeVersionFor?: (release: RecordedResource) => string | undefined;
+    /** The API groups whose CRDs that cluster has (beyond Kubernetes' own); none when not given. */
+    readonly crdGroupsFor?: (release: RecordedResource) => readonly string[];
     readonly schemas?: KubeSchemas;
 }
 
@@ -59,7 +61,7 @@ export function renderSite(resources: readonly RecordedResource[], options: Rend
                 version: String(i.version),
                 values: i.values ?? {},
                 kubeVersion: options.kubeVersionFor?.(r),
-                apiVersions: schemas.apiVersions(),
+                apiVersions: schemas.apiVersions(options.crdGroupsFor?.(r) ?? []),
             });
             if (!rendered.ok) {
                 problems.push(`${r.name}: helm template of ${i.chart} ${i.version} failed: ${rendered.error}`);

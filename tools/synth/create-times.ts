@@ -24,7 +24,7 @@ export const createTimes: readonly CreateTime[] = [
     { type: "openstack:blockstorage/volume:Volume", seconds: 20, why: "Cinder allocation of an empty volume" },
     { type: "openstack:compute/instance:Instance", seconds: 120, why: "scheduling, image copy and boot until ACTIVE" },
     { type: "openstack:containerinfra/clusterTemplate:ClusterTemplate", seconds: 5, why: "Magnum API call" },
-    { type: "openstack:containerinfra/cluster:Cluster", seconds: 1200, why: "Magnum/Heat builds the control plane and default workers" },
+    { type: "openstack:containerinfra/cluster:Cluster", seconds: 1200, why: "Magnum builds the control plane and default workers" },
     { type: "openstack:containerinfra/nodeGroup:NodeGroup", seconds: 600, why: "Magnum adds and joins worker nodes" },
     { type: "openstack:dns/zone:Zone", seconds: 20, why: "Designate propagates to its nameservers" },
     { type: "openstack:dns/recordSet:RecordSet", seconds: 15, why: "Designate propagates to its nameservers" },

@@ -3,7 +3,7 @@
 import type { Plan } from "./plan";
 import type { Artifact } from "./artifacts";
 import { manifestFiles, renderSite } from "../render/render-site";
-import { kubeVersionOf } from "../render/cluster-facts";
+import { crdGroupsOf, kubeVersionOf } from "../render/cluster-facts";
 
 export interface RenderSummary {
     readonly releases: number;
@@ -14,7 +14,7 @@ export interface RenderSummary {
 }
 
 export function renderPlan(plan: Plan): { artifacts: Artifact[]; summary: RenderSummary } {
-    const site = renderSite(plan.resources, { kubeVersionFor: kubeVersionOf(plan) });
+    const site = renderSite(plan.resources, { kubeVersionFor: kubeVersionOf(plan), crdGroupsFor: crdGroupsOf(plan) });
     const artifacts = site.releases.flatMap((release) =>
         manifestFiles(release).map(({ file, content }) => ({ path: `${release.resource.name}/manifests/${file}`, content })),
     );

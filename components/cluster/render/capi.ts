@@ -3,7 +3,8 @@
 // credential). Keys as the chart's values.yaml and templates read them.
 import { stringify } from "yaml";
 import type { SiteConfig } from "../../../config/schema";
-import { cidr as parseCidr } from "../../../config/net";
+import { ipv4Only } from "../../../config/net";
+import { groupSize, type NodeGroupConfig } from "./node-groups";
 import { siteStorageClass } from "../names";
 import type { VolumeClass } from "./platform";
 
@@ -29,17 +30,21 @@ export interface CapiFacts {
  * one), and keeps IPv4 entries only.
  */
 export function apiAllowedCidrs(c: CapiConfig, f: Pick<CapiFacts, "adminCidrs" | "routerExternalIp">): string[] {
-    const ipv4 = f.adminCidrs.filter((a) => parseCidr(a).version === 4);
-    return [...new Set([...ipv4, ...c.managementEgressCidrs, `${f.routerExternalIp}/32`])];
+    // Neutron gives a router's gateway an address once it is up; without one, nodes could not join.
+    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(f.routerExternalIp)) {
+        throw new Error(`the site router has no IPv4 address on the external network (got "${f.routerExternalIp}"), which the Kubernetes API must admit for the nodes to join`);
+    }
+    return [...new Set([...ipv4Only(f.adminCidrs), ...c.managementEgressCidrs, `${f.routerExternalIp}/32`])];
 }
 
-function nodeGroup(g: CapiConfig["nodeGroups"][number], zone: string): Record<string, unknown> {
-    const size = g.count !== undefined ? { machineCount: g.count } : { autoscale: true, machineCountMin: g.minCount, machineCountMax: g.maxCount };
-    return { name: g.name, machineFlavor: g.flavor, failureDomain: zone, ...size };
+function nodeGroup(g: NodeGroupConfig, zone: string): Record<string, unknown> {
+    const size = groupSize(g);
+    const count = size.autoscales ? { autoscale: true, machineCountMin: size.min, machineCountMax: size.max } : { machineCount: size.count };
+    return { name: g.name, machineFlavor: g.flavor, failureDomain: zone, ...count };
 }
 
 export function capiValues(c: CapiConfig, f: CapiFacts): Record<string, unknown> {
-    const zone = f.volumeClass.availabilityZone;
+    const zone = c.availabilityZone;
     return {
         cloudCredentialsSecretName: f.credentialsSecret,
         kubernetesVersion: c.kubernetesVersion.replace(/^v/, ""),
@@ -69,7 +74,7 @@ export function capiValues(c: CapiConfig, f: CapiFacts): Record<string, unknown>
                         reclaimPolicy: f.volumeClass.reclaimPolicy,
                         allowVolumeExpansion: true,
                         volumeBindingMode: "WaitForFirstConsumer",
-                        availabilityZone: zone,
+                        availabilityZone: f.volumeClass.availabilityZone,
                     },
                 },
             },

@@ -1,11 +1,9 @@
 // What the site installs on its cluster, as data: Traefik values for large transfers behind an
-// OpenStack load balancer, the Cinder storage class, and the read-only volumes of the RSE.
+// OpenStack load balancer, the cluster's default storage class as the backends make it, and the
+// read-only volumes of the RSE.
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import type { DerivedStorageArea } from "../../../config/derive";
-
-/** The ingress class of the Traefik the site installs; ingresses and ACME challenges name it. */
-export const siteIngressClass = "traefik";
 
 /** The longest single upload or download through the ingress (Traefik's read and write deadlines cover a whole request). */
 export const transferSeconds = 6 * 3600;
@@ -16,6 +14,8 @@ export interface TraefikFacts {
     /** The floating IP DNS points at, allocated before the cluster exists. */
     readonly address: string;
     readonly ingressClass: string;
+    /** Make its class the cluster's default: on a cluster the site owns, not on a shared one that may have its own default. */
+    readonly defaultClass: boolean;
 }
 
 export function traefikValues(f: TraefikFacts): Record<string, unknown> {
@@ -25,7 +25,7 @@ export function traefikValues(f: TraefikFacts): Record<string, unknown> {
     return {
         deployment: { replicas: 2 },
         podDisruptionBudget: { enabled: true, minAvailable: 1 },
-        ingressClass: { enabled: true, isDefaultClass: true, name: f.ingressClass },
+        ingressClass: { enabled: true, isDefaultClass: f.defaultClass, name: f.ingressClass },
         providers: { kubernetesIngress: { enabled: true, publishedService: { enabled: true } }, kubernetesGateway: { enabled: false } },
         ports: {
             web: {

@@ -1,6 +1,6 @@
 // systemd units of the storage node. The storm-webdav unit comes from its RPM (with a drop-in
 // here) or from a Quadlet container file; both start only once the host certificate exists.
-import { versions } from "../../versions";
+import { versions } from "../../../config/versions";
 import { dataMountPath } from "../../../config/derive";
 import { nodePaths, stormPaths } from "./paths";
 import { stormAccount } from "./storm-account";

@@ -3,7 +3,7 @@
 // the VM's life is not here but in its metadata (bundle.ts): changing user-data rebuilds the VM.
 import { stringify } from "yaml";
 import { projectFile } from "../../project-files";
-import { repositories } from "../../versions";
+import { repositories } from "../../../config/versions";
 import { dataMountPath, dataVolumeLabel } from "../../../config/derive";
 import { nodePaths } from "./paths";
 import { nodeEnv, type CertificateSource, type Deployment } from "./node-env";

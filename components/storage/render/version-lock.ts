@@ -1,7 +1,7 @@
 // dnf's versionlock plugin (python3-dnf-plugin-versionlock): a locked package keeps its version
 // through every `dnf upgrade`, so the RPM moves only when the pin in versions.ts does (and with
 // it the user-data, which rebuilds the VM).
-import { versions } from "../../versions";
+import { versions } from "../../../config/versions";
 
 export const versionLockPlugin = "python3-dnf-plugin-versionlock";
 
@@ -16,4 +16,4 @@ export const stormWebdavPackage = `storm-webdav-${versions.stormWebdavRpm}`;
  * versionlock.py:317-319 at 4.3.0). storm-webdav.spec has no Epoch (:12-14 at 1.9.0), hence 0.
  * Lines starting with # are comments (versionlock.py:233).
  */
-export const versionLockFile = `# storm-webdav stays at the version srcnet-site pins (components/versions.ts).\nstorm-webdav-0:${versions.stormWebdavRpm}.*\n`;
+export const versionLockFile = `# storm-webdav stays at the version srcnet-site pins (config/versions.ts).\nstorm-webdav-0:${versions.stormWebdavRpm}.*\n`;

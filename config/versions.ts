@@ -40,9 +40,13 @@ export const charts = {
     openstackCluster: { chart: "openstack-cluster", version: "0.27.0", repo: "https://azimuth-cloud.github.io/capi-helm-charts", kubeVersion: ">=1.33.0-0 <1.37.0-0" },
 } as const satisfies Record<string, ChartPin>;
 
-/** The charts whose Kubernetes support a cluster of this backend must be within: what the site installs on it, and for Cluster API what builds it. */
-export function chartsForCluster(backend: "magnum" | "capi"): readonly ChartPin[] {
-    return backend === "capi" ? [charts.traefik, charts.certManager, charts.openstackCluster] : [charts.traefik, charts.certManager];
+/**
+ * The charts whose Kubernetes support a cluster the site builds must be within: what the site
+ * installs on it, and openstack-cluster, which builds it (Magnum's Cluster API driver deploys
+ * the same chart, at the version the cloud's operators choose).
+ */
+export function chartsForCluster(): readonly ChartPin[] {
+    return [charts.traefik, charts.certManager, charts.openstackCluster];
 }
 
 /** Package repositories the storage node installs from. */
