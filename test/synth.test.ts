@@ -205,6 +205,22 @@ describe("synth: secrets and failures", () => {
         });
     }
 
+    it("--render writes every release's objects as the vendored chart renders them, and says how many are valid", function () {
+        this.timeout(120000);
+        const out = tmp();
+        const run = spawnSync(process.execPath, [synthCli, "--stack", "dev", "--out", out, "--render"], { cwd: repoRoot, encoding: "utf8" });
+        expect(run.status, run.stderr).to.equal(0);
+        expect(run.stdout).to.match(/rendered 2 Helm release\(s\) with the vendored charts; \d+ object\(s\) valid, 0 without a schema/);
+        const traefik = readdirSync(join(out, "artifacts", "dev-traefik", "manifests"));
+        expect(traefik).to.include.members(["deployment-traefik-traefik.yaml", "service-traefik-traefik.yaml", "ingressclass-traefik.yaml"]);
+        const service = parse(readFileSync(join(out, "artifacts", "dev-traefik", "manifests", "service-traefik-traefik.yaml"), "utf8"), { version: "1.1" });
+        expect(service.spec.type).to.equal("LoadBalancer");
+        // A plain synth writes no manifests.
+        const plain = tmp();
+        expect(spawnSync(process.execPath, [synthCli, "--stack", "dev", "--out", plain], { cwd: repoRoot, encoding: "utf8" }).status).to.equal(0);
+        expect(existsSync(join(plain, "artifacts", "dev-traefik", "manifests"))).to.equal(false);
+    });
+
     it("refuses unknown flags with a usage line", () => {
         const run = spawnSync(process.execPath, [synthCli, "--stak", "dev"], { cwd: repoRoot, encoding: "utf8" });
         expect(run.status).to.equal(2);
