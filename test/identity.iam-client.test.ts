@@ -78,7 +78,8 @@ describe("IamClient against oidc-provider on loopback", function () {
 
             const changed = { ...registration(proxy.url), metadata: { ...loginMetadata, redirect_uris: ["https://jupyter.other.example.org/hub/oauth_callback"] } };
             const diff = await provider.diff(created.id, outs, changed);
-            expect(diff).to.deep.include({ changes: true, replaces: [] });
+            // The ID and secret stay (a preview shows what uses them unchanged); the registration token may rotate.
+            expect(diff).to.deep.include({ changes: true, replaces: [], stables: ["clientId", "clientSecret", "registrationClientUri"] });
             const updated = await provider.update(created.id, outs, changed);
             expect((updated.outs as IamClientOutputs).clientSecret).to.equal(outs.clientSecret);
             expect(iam.client(created.id)!.redirect_uris).to.deep.equal(["https://jupyter.other.example.org/hub/oauth_callback"]);
@@ -146,7 +147,9 @@ describe("IamClient against oidc-provider on loopback", function () {
         it("updates the client in place, keeping its secret", async () => {
             const created = await provider.create(admin(proxy.url, "srcnet-test-update"));
             const changed = { ...admin(proxy.url, "srcnet-test-update"), metadata: { ...exchangeMetadata, scope: "openid offline_access fts" } };
-            expect(await provider.diff(created.id, created.outs, changed)).to.deep.include({ changes: true, replaces: [] });
+            expect(await provider.diff(created.id, created.outs, changed)).to.deep.include({ changes: true, replaces: [], stables: ["clientId", "clientSecret"] });
+            // A new secret is not stable.
+            expect((await provider.diff(created.id, created.outs, { ...changed, clientSecret: "another" })).stables).to.deep.equal(["clientId"]);
             await provider.update(created.id, created.outs, changed);
             expect(iam.client("srcnet-test-update")).to.deep.include({ scope: "openid offline_access fts", client_secret: "srcnet-test-update-secret-value" });
             await provider.delete(created.id, created.outs);

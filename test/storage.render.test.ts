@@ -655,6 +655,7 @@ describe("storage render: user-data", function () {
                     "fetch-crl",
                     "openssl",
                     "python3",
+                    "nftables",
                     ...(source === "letsencrypt" ? ["certbot"] : []),
                 ]);
             });
@@ -707,7 +708,6 @@ describe("storage render: user-data", function () {
                     [`${libexec}/srcnet-config-sync`, "0755", "root:root"],
                     [`${libexec}/storage-node-setup`, "0755", "root:root"],
                     [`${libexec}/storm-webdav-certificate`, "0755", "root:root"],
-                    [`${libexec}/storm-webdav-data-owner`, "0755", "root:root"],
                     [`${libexec}/storm-webdav-install-certificate`, "0755", "root:root"],
                     [`${libexec}/storm-webdav-wait-healthy`, "0755", "root:root"],
                     ["/etc/nfs.conf.d/srcnet.conf", "0644", "root:root"],
@@ -726,11 +726,12 @@ describe("storage render: user-data", function () {
                               ["/etc/srcnet/provided/hostcert.pem", "0644", "root:root"],
                               ["/etc/srcnet/provided/hostkey.pem", "0400", "root:root"],
                           ]),
+                    ["/etc/srcnet/metadata-guard.nft", "0644", "root:root"],
+                    [`${systemd}/srcnet-metadata-guard.service`, "0644", "root:root"],
                     ...(deployment === "rpm" ? [["/etc/dnf/plugins/versionlock.list", "0644", "root:root"]] : []),
                 ]);
-                expect(files.filter((f) => "defer" in f).map((f) => [f.path, (f as { defer?: boolean }).defer])).to.deep.equal(
-                    deployment === "rpm" ? [["/etc/dnf/plugins/versionlock.list", true]] : [],
-                );
+                // Written before the packages, like every file: rpm keeps it over the plugin's %config(noreplace) list.
+                expect(files.some((f) => "defer" in f)).to.equal(false);
                 expect(fileAt("/etc/srcnet/node.env")?.content).to.equal(nodeEnv(deployment, source));
                 expect(fileAt("/etc/nfs.conf.d/srcnet.conf")?.content).to.equal("[nfsd]\nvers3=n\n");
                 expect(fileAt("/etc/systemd/system/srcnet-config-sync.service")?.content).to.equal(units.configSyncService);
@@ -739,7 +740,7 @@ describe("storage render: user-data", function () {
             });
 
             it("embeds every script of components/storage/files byte for byte, executable, without its extension", () => {
-                expect(scriptSources).to.have.length(6);
+                expect(scriptSources).to.have.length(5);
                 for (const name of scriptSources) {
                     const file = fileAt(`${libexec}/${name.slice(0, name.length - extname(name).length)}`);
                     expect(file, name).to.not.equal(undefined);
@@ -963,6 +964,8 @@ describe("storage render: systemd units", () => {
     const gate = [
         "Wants=storm-webdav-certificate.service network-online.target",
         "After=storm-webdav-certificate.service network-online.target",
+        "Requires=srcnet-metadata-guard.service",
+        "After=srcnet-metadata-guard.service",
         "RequiresMountsFor=/storage",
         "ConditionPathExists=/etc/grid-security/storm-webdav/hostcert.pem",
         "ConditionPathExists=/etc/grid-security/storm-webdav/hostkey.pem",

@@ -1,12 +1,11 @@
 import { expect } from "chai";
 import { execFile, execFileSync, spawnSync } from "node:child_process";
-import { chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nodePaths } from "../components/storage/render/paths";
-import { shellEnvFile } from "../components/storage/render/env-file";
 import { nodeEnv, storageEnv } from "../components/storage/render/node-env";
 import { repoRoot } from "./harness";
 import { toolPath } from "./tools";
@@ -28,7 +27,6 @@ describe("storage node scripts: static checks", () => {
         expect(shellScripts.sort()).to.deep.equal([
             "storage-node-setup.sh",
             "storm-webdav-certificate.sh",
-            "storm-webdav-data-owner.sh",
             "storm-webdav-install-certificate.sh",
             "storm-webdav-wait-healthy.sh",
         ]);
@@ -123,46 +121,4 @@ describe("storm-webdav-install-certificate.sh", () => {
     });
 });
 
-describe("storm-webdav-data-owner.sh on a data volume that an earlier storm account wrote", () => {
-    it("gives storm what the former account owned in each storage area, and nothing else", async function () {
-        // Files of other users can only be given away as root.
-        if (process.getuid?.() !== 0) this.skip();
-        const data = mkdtempSync(join(tmpdir(), "srcnet-data-"));
-        const make = (path: string, uid: number, gid: number, file = false) => {
-            const full = join(data, path);
-            if (file) writeFileSync(full, "x");
-            else mkdirSync(full, { recursive: true });
-            chownSync(full, uid, gid);
-        };
-        make("dev", 993, 990); // an area of the RPM's storm from before the fixed uid
-        make("dev/run-1", 993, 990);
-        make("dev/run-1/data.fits", 993, 990, true);
-        make("dev/run-1/other.fits", 1234, 1234, true); // somebody else's: kept
-        make("scratch", 2001, 2001); // already storm's
-        make("scratch/old.fits", 993, 990, true); // under an area that is storm's: left as it is
-        make(".srcnet", 0, 0); // the node's own state
-        make(".srcnet/letsencrypt", 0, 0);
-        const env = join(mkdtempSync(join(tmpdir(), "srcnet-data-env-")), "node.env");
-        writeFileSync(env, shellEnvFile([["DATA_DIR", data], ["STORM_UID", 2001], ["STORM_GID", 2001]]));
-
-        const run = await runScript(script("storm-webdav-data-owner.sh"), [], { SRCNET_NODE_ENV: env });
-        expect(run.code, run.out).to.equal(0);
-        const owner = (path: string) => `${statSync(join(data, path)).uid}:${statSync(join(data, path)).gid}`;
-        expect(["dev", "dev/run-1", "dev/run-1/data.fits", "dev/run-1/other.fits", "scratch", "scratch/old.fits", ".srcnet", ".srcnet/letsencrypt"].map((p) => [p, owner(p)])).to.deep.equal([
-            ["dev", "2001:2001"],
-            ["dev/run-1", "2001:2001"],
-            ["dev/run-1/data.fits", "2001:2001"],
-            ["dev/run-1/other.fits", "1234:1234"],
-            ["scratch", "2001:2001"],
-            ["scratch/old.fits", "993:990"],
-            [".srcnet", "0:0"],
-            [".srcnet/letsencrypt", "0:0"],
-        ]);
-        expect(run.out).to.include(`${data}/dev belongs to 993:990, a former storm account`);
-
-        const again = await runScript(script("storm-webdav-data-owner.sh"), [], { SRCNET_NODE_ENV: env });
-        expect(again.code, again.out).to.equal(0);
-        expect(again.out).to.equal("");
-    });
-});
 

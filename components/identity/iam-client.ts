@@ -112,7 +112,10 @@ export const iamClientProvider: pulumi.dynamic.ResourceProvider = {
             (news.mode === "admin" && (olds.clientSecret !== news.clientSecret || olds.admin?.clientId !== news.admin?.clientId || olds.admin?.clientSecret !== news.admin?.clientSecret)) ||
             olds.deadlineSeconds !== news.deadlineSeconds ||
             olds.attemptTimeoutSeconds !== news.attemptTimeoutSeconds;
-        return { changes: changed, replaces, deleteBeforeReplace: true };
+        // An update keeps the client's ID and secret (the registration token may rotate): saying so
+        // lets a preview show what uses them, such as the storage node's user-data, as unchanged.
+        const stables = replaces.length > 0 ? [] : news.mode === "admin" ? (olds.clientSecret === news.clientSecret ? ["clientId", "clientSecret"] : ["clientId"]) : ["clientId", "clientSecret", "registrationClientUri"];
+        return { changes: changed, replaces, stables, deleteBeforeReplace: true };
     },
 
     async update(id: string, olds: IamClientOutputs, news: IamClientInputs) {

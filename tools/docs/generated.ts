@@ -42,13 +42,12 @@ async function devDiagram(root: string): Promise<string> {
     return ["```mermaid", diagram(recording.resources).trimEnd(), "```"].join("\n");
 }
 
-/** What the program prints for a dev config with three mistakes. */
+/** What the program prints for the production example with three mistakes: an open admin network, a bad RSE name, a misspelt key. */
 function validationExample(root: string): string {
-    const stack = readStackConfig(join(root, "Pulumi.dev.yaml"));
+    const stack = readStackConfig(join(root, "Pulumi.uksrc.yaml"));
     const site = JSON.parse(stack.config["srcnet-site:site"]);
-    site.environment = "production";
     site.openstack.adminCidrs = ["0.0.0.0/0"];
-    site.storage.rse = "dev_storm";
+    site.storage.rse = "uksrc_storm";
     site.storage.flavour = site.storage.flavor;
     delete site.storage.flavor;
     const keys = [{ key: "site", secret: false }, ...stack.secretKeys.map((k) => ({ key: k.split(":")[1], secret: true }))];

@@ -21,8 +21,15 @@ if ! mountpoint -q "$DATA_DIR"; then
     log "the data volume is not mounted on $DATA_DIR; not configuring StoRM-WebDAV"
     exit 1
 fi
+if [ "$DEPLOYMENT" = rpm ] && ! grep -qxF "$VERSION_LOCK" "$VERSION_LOCK_LIST" 2>/dev/null; then
+    # Without it the next dnf upgrade would move StoRM-WebDAV off the version the site pins.
+    log "dnf's version lock $VERSION_LOCK is not in $VERSION_LOCK_LIST; not configuring StoRM-WebDAV"
+    exit 1
+fi
+# Before anything that StoRM-WebDAV could be asked to fetch: only root reaches the user-data.
+systemctl daemon-reload
+systemctl enable --now srcnet-metadata-guard.service
 install -d -m 0700 "$SYSTEM_DIR"
-"$LIBEXEC_DIR/storm-webdav-data-owner"
 "$LIBEXEC_DIR/srcnet-config-sync" --no-actions
 
 # StoRM-WebDAV trusts only its trust-anchor directory, also for third-party copies; add the
@@ -36,7 +43,6 @@ for root in ISRG_Root_X1 ISRG_Root_X2; do
     fi
 done
 
-systemctl daemon-reload
 # CRLs matter only for X.509 clients; a failure here does not stop token access.
 systemctl enable --now fetch-crl.timer || log "warning: fetch-crl.timer could not be enabled"
 systemctl enable --now nfs-server.service

@@ -4,6 +4,7 @@ import { dataMountPath } from "../../../config/derive";
 import { nodePaths, stormPaths } from "./paths";
 import { shellEnvFile } from "./env-file";
 import { stormAccount } from "./storm-account";
+import { versionLockEntry, versionLockList } from "./version-lock";
 
 export type Deployment = "rpm" | "container";
 export type CertificateSource = "letsencrypt" | "provided";
@@ -11,6 +12,8 @@ export type CertificateSource = "letsencrypt" | "provided";
 export function nodeEnv(deployment: Deployment, certificate: CertificateSource): string {
     return shellEnvFile([
         ["DEPLOYMENT", deployment],
+        // The setup script checks that dnf holds storm-webdav at its version (RPM only).
+        ...(deployment === "rpm" ? ([["VERSION_LOCK_LIST", versionLockList], ["VERSION_LOCK", versionLockEntry]] as const) : []),
         // The setup script checks that the storm account has them (bootcmd created it).
         ["STORM_UID", stormAccount.uid],
         ["STORM_GID", stormAccount.gid],

@@ -38,6 +38,8 @@ export const nodePaths = {
     providedKey: "/etc/srcnet/provided/hostkey.pem",
     /** StoRM's secret settings (its IAM client's secret), from user-data: never in instance metadata. */
     stormSecrets: "/etc/srcnet/storm-secrets.env",
+    /** nftables rules that keep the metadata service to root (metadata-guard.ts). */
+    metadataGuard: "/etc/srcnet/metadata-guard.nft",
     exports: "/etc/exports.d/srcnet-storage.exports",
     /** The data volume's size: when Cinder extends the volume in place, the filesystem grows with it. */
     dataVolumeSize: "/etc/srcnet/data-volume-size",

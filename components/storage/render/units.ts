@@ -5,9 +5,14 @@ import { dataMountPath } from "../../../config/derive";
 import { nodePaths, stormPaths } from "./paths";
 import { stormAccount } from "./storm-account";
 
+export const metadataGuardUnit = "srcnet-metadata-guard.service";
+
 const certificateGate = [
     "Wants=storm-webdav-certificate.service network-online.target",
     "After=storm-webdav-certificate.service network-online.target",
+    // Never without the guard that keeps the user-data from StoRM's third-party copies.
+    `Requires=${metadataGuardUnit}`,
+    `After=${metadataGuardUnit}`,
     `RequiresMountsFor=${dataMountPath}`,
     // Without a certificate StoRM cannot serve TLS; the certificate's installer starts it later.
     `ConditionPathExists=${stormPaths.hostCertificate}`,

@@ -12,6 +12,7 @@ import { stormAccountBootcmd } from "./storm-account";
 import { stormSecretsFile } from "./storm-login";
 import * as units from "./units";
 import { stormWebdavPackage, versionLockFile, versionLockList, versionLockPlugin } from "./version-lock";
+import { metadataGuardRules, metadataGuardService } from "./metadata-guard";
 
 export type CertificateFiles =
     | { readonly source: "letsencrypt" }
@@ -36,7 +37,6 @@ const scripts: Record<string, string> = {
     "srcnet-config-sync": "srcnet-config-sync.py",
     "storage-node-setup": "storage-node-setup.sh",
     "storm-webdav-certificate": "storm-webdav-certificate.sh",
-    "storm-webdav-data-owner": "storm-webdav-data-owner.sh",
     "storm-webdav-install-certificate": "storm-webdav-install-certificate.sh",
     "storm-webdav-wait-healthy": "storm-webdav-wait-healthy.sh",
 };
@@ -46,7 +46,6 @@ interface WriteFile {
     content: string;
     permissions: string;
     owner?: string;
-    defer?: boolean;
 }
 
 const file = (path: string, content: string, permissions = "0644"): WriteFile => ({ path, content, permissions, owner: "root:root" });
@@ -80,6 +79,7 @@ function packages(deployment: Deployment, certificate: CertificateSource): strin
         "fetch-crl",
         "openssl",
         "python3",
+        "nftables",
         ...(certificate === "letsencrypt" ? ["certbot"] : []),
     ];
 }
@@ -102,10 +102,12 @@ export function userData(facts: UserDataFacts): string {
         ...(certificate.source === "letsencrypt"
             ? [file(`${systemd}/storm-webdav-certificate-renew.service`, units.renewService), file(`${systemd}/storm-webdav-certificate-renew.timer`, units.renewTimer)]
             : [file(nodePaths.providedCertificate, certificate.certificate), file(nodePaths.providedKey, certificate.key, "0400")]),
-        // Deferred until the packages are in (write_files_deferred follows package_update_upgrade_install
-        // in cloud-init's cloud_final_modules, config/cloud.cfg.tmpl): the plugin's package ships an
-        // empty list as %config(noreplace) (dnf-plugins-core.spec:765 at 4.3.0); written after it, ours wins.
-        ...(deployment === "rpm" ? [{ ...file(versionLockList, versionLockFile), defer: true }] : []),
+        file(nodePaths.metadataGuard, metadataGuardRules),
+        file(`${systemd}/${units.metadataGuardUnit}`, metadataGuardService),
+        // Written before the packages: the plugin's package ships an empty list as
+        // %config(noreplace) (dnf-plugins-core.spec:765 at 4.3.0), and rpm keeps a file already there
+        // (its own is saved as .rpmnew). storage-node-setup checks that the lock holds.
+        ...(deployment === "rpm" ? [file(versionLockList, versionLockFile)] : []),
     ];
     const config = {
         hostname: facts.hostname,

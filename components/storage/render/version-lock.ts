@@ -16,4 +16,6 @@ export const stormWebdavPackage = `storm-webdav-${versions.stormWebdavRpm}`;
  * versionlock.py:317-319 at 4.3.0). storm-webdav.spec has no Epoch (:12-14 at 1.9.0), hence 0.
  * Lines starting with # are comments (versionlock.py:233).
  */
-export const versionLockFile = `# storm-webdav stays at the version srcnet-site pins (config/versions.ts).\nstorm-webdav-0:${versions.stormWebdavRpm}.*\n`;
+export const versionLockEntry = `storm-webdav-0:${versions.stormWebdavRpm}.*`;
+
+export const versionLockFile = `# storm-webdav stays at the version srcnet-site pins (config/versions.ts).\n${versionLockEntry}\n`;
