@@ -2,6 +2,7 @@
 // hostnames, resource names, issuers and storage paths are computed (derive, never repeat).
 import type { SiteConfig, StorageArea } from "./schema";
 import { ports } from "./ports";
+import { releaseTag } from "./kube-version";
 
 export type Service = "storm" | "jupyter" | "rucio";
 export type Hostnames = Readonly<Record<Service, string>>;
@@ -172,7 +173,7 @@ export function deriveSite(config: SiteConfig): SiteModel {
             },
             nfsClients: nfsClientsOf(config),
         },
-        kubernetesVersion: config.cluster.backend === "existing" || !config.cluster.kubernetesVersion ? undefined : `v${config.cluster.kubernetesVersion.replace(/^v/, "")}`,
+        kubernetesVersion: config.cluster.backend === "existing" || !config.cluster.kubernetesVersion ? undefined : releaseTag(config.cluster.kubernetesVersion),
         tags: ["srcnet-site", `site:${config.name}`, `environment:${config.environment}`],
     };
 }

@@ -42,3 +42,9 @@ export function satisfies(version: Release, constraint: string): boolean {
 }
 
 export const formatRelease = (r: Release) => `v${r.join(".")}`;
+
+/** The release as Cluster API and image properties write it: "1.36.3" (of "v1.36.3" or "1.36.3"). */
+export const releaseNumber = (text: string) => text.replace(/^v/, "");
+
+/** The release as Kubernetes names it: "v1.36.3". */
+export const releaseTag = (text: string) => `v${releaseNumber(text)}`;

@@ -114,5 +114,8 @@ export function ethertype(c: Cidr): "IPv4" | "IPv6" {
 export const anyIPv4 = "0.0.0.0/0";
 export const anyIPv6 = "::/0";
 
+/** Whether a text is an IPv4 address (a host, not a network). */
+export const isIPv4Address = (text: string): boolean => isIPv4(text);
+
 /** The IPv4 networks of a list, in order: what an Octavia load balancer's allowed CIDRs take. */
 export const ipv4Only = (cidrs: readonly string[]): string[] => cidrs.filter((c) => cidr(c).version === 4);

@@ -8,7 +8,7 @@ import type { ReadPath } from "./partial";
 import { cidr, isAnyAddress, parseCidr } from "./net";
 import { accessPointOf, hostnamesOf, servicesRun, siteIssuerName, type Service } from "./derive";
 import { formatRelease, parseRelease, satisfies } from "./kube-version";
-import { chartsForCluster } from "./versions";
+import { clusterCharts } from "./versions";
 
 export type Report = (path: IssuePath, message: string) => void;
 
@@ -261,7 +261,7 @@ export const crossRules: readonly CrossRule[] = [
             if (c.backend === "existing" || c.kubernetesVersion === undefined) return;
             const release = parseRelease(c.kubernetesVersion);
             if (!release) return;
-            for (const pin of chartsForCluster()) {
+            for (const pin of clusterCharts) {
                 if (pin.kubeVersion && !satisfies(release, pin.kubeVersion)) {
                     report(["cluster", "kubernetesVersion"], `${formatRelease(release)} is outside what ${pin.chart} ${pin.version} supports (${pin.kubeVersion}); choose a release the pinned charts support, and an image built for it`);
                 }

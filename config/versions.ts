@@ -45,9 +45,7 @@ export const charts = {
  * installs on it, and openstack-cluster, which builds it (Magnum's Cluster API driver deploys
  * the same chart, at the version the cloud's operators choose).
  */
-export function chartsForCluster(): readonly ChartPin[] {
-    return [charts.traefik, charts.certManager, charts.openstackCluster];
-}
+export const clusterCharts: readonly ChartPin[] = [charts.traefik, charts.certManager, charts.openstackCluster];
 
 /** Package repositories the storage node installs from. */
 export const repositories = {

@@ -275,6 +275,16 @@ describe("cluster render: the cloud-credentials Secret", () => {
             expect(cloudCa({ cloud: "stfc" }, lookup({ ...files, "/work/site/clouds.yaml": "clouds: {stfc: {cacert: /etc/pki/local.pem}}", "/etc/pki/local.pem": pem("L") })).pem).to.equal(pem("L"));
         });
 
+        // gophercloud/utils clientconfig FindAndReadCloudsYAML: OS_CLIENT_CONFIG_FILE, then clouds.yaml in each place, then clouds.yml.
+        it("reads OS_CLIENT_CONFIG_FILE first, and clouds.yml only where no clouds.yaml is found", () => {
+            const named = { "/srv/site-clouds.yaml": "clouds: {stfc: {cacert: /etc/pki/named.pem}}", "/etc/pki/named.pem": pem("N"), "/work/site/clouds.yaml": "clouds: {stfc: {cacert: /x}}" };
+            expect(cloudCa({ cloud: "stfc" }, lookup(named, { OS_CLIENT_CONFIG_FILE: "/srv/site-clouds.yaml" })).pem).to.equal(pem("N"));
+            const yml = { "/work/site/clouds.yml": "clouds: {stfc: {cacert: /etc/pki/yml.pem}}", "/etc/pki/yml.pem": pem("Y") };
+            expect(cloudCa({ cloud: "stfc" }, lookup(yml)).pem).to.equal(pem("Y"));
+            const both = { ...yml, "/etc/openstack/clouds.yaml": "clouds: {stfc: {cacert: /etc/pki/site.pem}}", "/etc/pki/site.pem": pem("S") };
+            expect(cloudCa({ cloud: "stfc" }, lookup(both)).pem).to.equal(pem("S"));
+        });
+
         it("else the public roots Node.js ships", () => {
             expect(cloudCa({ cloud: "other" }, lookup({ "/home/op/.config/openstack/clouds.yaml": cloudsYaml }))).to.deep.equal({ pem: `${rootCertificates.join("\n")}\n`, source: "the public roots" });
             expect(cloudCa({}, lookup({}))).to.deep.equal(publicRoots());

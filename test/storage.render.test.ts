@@ -22,7 +22,7 @@ import { planClients } from "../components/identity/plan";
 import * as units from "../components/storage/render/units";
 import { maxUserDataBytes, userData, type CertificateFiles } from "../components/storage/render/user-data";
 import { repoRoot, siteOf } from "./harness";
-import { toolPath } from "./tools";
+import { cloudInitPython, toolPath } from "./tools";
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -64,11 +64,6 @@ function section(unit: string, name: string): string[] {
     return (end < 0 ? rest : rest.slice(0, end)).filter((l) => l !== "");
 }
 
-/** The Python that runs cloud-init (its shebang), so that its modules and its PyYAML are the ones used. */
-function cloudInitPython(): string {
-    const script = toolPath("cloud-init");
-    return readFileSync(script, "utf8").split("\n")[0].replace(/^#!\s*/, "").trim();
-}
 
 /** Runs a Python program with cloud-init's interpreter; its last stdout line is JSON. */
 function python(program: string, ...args: string[]): any {

@@ -3,17 +3,13 @@
 // namespace), so that what the RPM would do to a node without the bootcmd is seen too.
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { userData } from "../components/storage/render/user-data";
-import { toolPath } from "./tools";
+import { cloudInitPython } from "./tools";
 
-/** The Python that runs cloud-init, so that its own modules are used. */
-function cloudInitPython(): string {
-    return readFileSync(toolPath("cloud-init"), "utf8").split("\n")[0].replace(/^#!\s*/, "").trim();
-}
 
 /** The script cloud-init's bootcmd module writes and runs with /bin/sh (cc_bootcmd: util.shellify). */
 function bootcmdScript(bootcmd: unknown): string {

@@ -31,3 +31,8 @@ export function toolPath(command: string): string {
         throw new Error(`${command} is not installed (${tool.why}); npm test installs it, or run: sudo apt-get install ${tool.debianPackage}`);
     }
 }
+
+/** The Python that runs cloud-init (its shebang), so that its modules and its PyYAML are the ones a test uses. */
+export function cloudInitPython(): string {
+    return readFileSync(toolPath("cloud-init"), "utf8").split("\n")[0].replace(/^#!\s*/, "").trim();
+}

@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import { expandRules, planSecurityGroups, type SecurityGroupRole, type SiteRule } from "./plan";
+import { isIPv4Address } from "../../config/net";
 
 export type { SiteRule, SecurityGroupRole } from "./plan";
 
@@ -75,7 +76,7 @@ export class SiteNetwork extends pulumi.ComponentResource {
         this.networkId = network.id;
         this.subnetId = subnet.id;
         this.routerId = router.id;
-        this.routerExternalIp = router.externalFixedIps.apply((ips) => ips.find((ip) => ip.ipAddress && !ip.ipAddress.includes(":"))?.ipAddress ?? "");
+        this.routerExternalIp = router.externalFixedIps.apply((ips) => ips.map((ip) => ip.ipAddress ?? "").find(isIPv4Address) ?? "");
         this.subnetCidr = args.cidr;
         this.securityGroupIds = groupIds as Record<SecurityGroupRole, pulumi.Output<string>>;
         this.registerOutputs({

@@ -1,8 +1,11 @@
 // The CA certificates that sign the cloud's API endpoints, found where the site's OpenStack
-// provider finds them: the config's openstack.caCertificate, then OS_CACERT, then the `cacert` of
-// the cloud's clouds.yaml entry (searched as OpenStack's client config does: OS_CLIENT_CONFIG_FILE,
-// ./clouds.yaml, ~/.config/openstack/clouds.yaml, /etc/openstack/clouds.yaml), else the public
-// roots Node.js ships. The preflight verifies Keystone with them and the Cluster API cluster's
+// provider finds them: the config's openstack.caCertificate, then OS_CACERT (the provider's
+// cacert_file and its default, terraform-provider-openstack openstack/provider.go:256-259), then
+// the `cacert` of the cloud's clouds.yaml entry (terraform-provider-openstack/utils auth/config.go:121-122),
+// found as gophercloud/utils clientconfig FindAndReadCloudsYAML does (utils.go:105-170:
+// OS_CLIENT_CONFIG_FILE, then clouds.yaml, then clouds.yml, each in ./, ~/.config/openstack/ and
+// /etc/openstack/), else the public roots Node.js ships. The provider reads a path or the
+// certificates themselves (auth/util.go:41, pathOrContents). The preflight verifies Keystone with them and the Cluster API cluster's
 // controllers get them as `cacert`.
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -29,7 +32,8 @@ const hostLookup = (): CaLookup => ({ env: process.env, home: homedir(), cwd: pr
 export const publicRoots = (): CloudCa => ({ pem: `${rootCertificates.join("\n")}\n`, source: "the public roots" });
 
 function cloudsYamlCacert(cloud: string, at: CaLookup): string | undefined {
-    const candidates = [at.env.OS_CLIENT_CONFIG_FILE, join(at.cwd, "clouds.yaml"), join(at.home, ".config", "openstack", "clouds.yaml"), "/etc/openstack/clouds.yaml"];
+    const dirs = [at.cwd, join(at.home, ".config", "openstack"), "/etc/openstack"];
+    const candidates = [at.env.OS_CLIENT_CONFIG_FILE, ...["clouds.yaml", "clouds.yml"].flatMap((name) => dirs.map((dir) => join(dir, name)))];
     const file = candidates.find((f): f is string => f !== undefined && at.exists(f));
     if (!file) return undefined;
     const entry = (parse(at.read(file)) as { clouds?: Record<string, { cacert?: unknown }> } | null)?.clouds?.[cloud];

@@ -7,11 +7,9 @@ import * as openstack from "@pulumi/openstack";
 import { volumeZoneOf, type SiteModel } from "../../config/derive";
 import type { Problem } from "../../config/messages";
 import { SiteConfigError } from "../../config/load";
-import { loginKind, type LoginKind } from "./keystone";
+import { loginKind } from "./keystone";
+import { loginProblem, nodeImageProblems } from "./cluster-checks";
 import { cloudCa, publicRoots, type CloudCa } from "./cloud-ca";
-
-/** The Glance properties Magnum's Cluster API driver reads from a node image (magnum_capi_helm/driver.py). */
-const magnumImageDistros = ["ubuntu", "flatcar"];
 
 /** What the lookups found, for the parts to use by ID. */
 export interface CloudFacts {
@@ -36,31 +34,6 @@ function reason(err: unknown): string {
     return text.split("\n").map((l) => l.trim()).filter(Boolean).slice(-1)[0] ?? "lookup failed";
 }
 
-/** Problems of a Magnum node image: the driver takes the Kubernetes release and the OS from its properties. */
-export function magnumImageProblems(image: { properties?: Record<string, string> }, kubernetesVersion: string, name: string): string[] {
-    const props = image.properties ?? {};
-    const problems: string[] = [];
-    const distro = props.os_distro;
-    if (!distro || !magnumImageDistros.includes(distro)) {
-        problems.push(`image "${name}" has os_distro ${distro ? `"${distro}"` : "unset"}; Magnum's Cluster API driver takes images with os_distro ${magnumImageDistros.join(" or ")}`);
-    }
-    const version = props.kube_version;
-    const want = kubernetesVersion.replace(/^v/, "");
-    if (!version) problems.push(`image "${name}" has no kube_version property, from which Magnum's Cluster API driver takes the Kubernetes release`);
-    else if (version.replace(/^v/, "") !== want) problems.push(`image "${name}" is built for Kubernetes ${version} (its kube_version property), not v${want}; use an image built for v${want}, or set kubernetesVersion to ${version}`);
-    return problems;
-}
-
-/** Why the login cannot build the cluster, if it cannot. */
-export function loginProblem(backend: "magnum" | "capi", login: LoginKind): string | undefined {
-    if (login.kind !== "application-credential" || !login.restricted) return undefined;
-    const why =
-        backend === "capi"
-            ? "the capi backend creates an application credential for the cluster's controllers"
-            : "Magnum's Cluster API driver creates an application credential for the cluster with the caller's token; Magnum up to 2026.1 also creates a trust, which Keystone refuses to any application credential";
-    return `the site logs in with a restricted application credential, and Keystone creates no application credential for one (${why}); log in with an unrestricted application credential (openstack application credential create --unrestricted) or with a password`;
-}
-
 export async function preflight(model: SiteModel, provider: openstack.Provider): Promise<CloudFacts> {
     const config = model.config;
     const opts = { provider };
@@ -82,7 +55,7 @@ export async function preflight(model: SiteModel, provider: openstack.Provider):
     const dns = config.dns;
     const buildsCluster = cluster.backend !== "existing";
     // Where the volume zone comes from, for messages: its own key, or the nodes' zone it defaults to.
-    const volumeZonePath = cluster.backend !== "existing" && cluster.volumeAvailabilityZone === undefined && cluster.backend === "capi" ? "site.cluster.availabilityZone" : "site.cluster.volumeAvailabilityZone";
+    const volumeZonePath = cluster.backend === "capi" && cluster.volumeAvailabilityZone === undefined ? "site.cluster.availabilityZone" : "site.cluster.volumeAvailabilityZone";
     const volumeZone = volumeZoneOf(cluster);
     const nodeZone = cluster.backend === "capi" ? cluster.availabilityZone : undefined;
     const [network, storageImage, flavor, , template, zone, scope, nodeImage, volumeZones, computeZones] = await Promise.all([
@@ -121,13 +94,8 @@ export async function preflight(model: SiteModel, provider: openstack.Provider):
     if (scope && !keystone) {
         problems.push({ where: "site.openstack", message: "the cloud's service catalog has no public identity endpoint, which the cluster's credentials need" });
     }
-    if (cluster.backend === "magnum" && nodeImage && cluster.kubernetesVersion) {
-        problems.push(...magnumImageProblems(nodeImage, cluster.kubernetesVersion, cluster.image!).map((message) => ({ where: "site.cluster.image", message })));
-    }
-    // A Cluster API image says its release in kube_version when the image builder set it.
-    const built = nodeImage?.properties?.kube_version;
-    if (cluster.backend === "capi" && built && built.replace(/^v/, "") !== cluster.kubernetesVersion.replace(/^v/, "")) {
-        problems.push({ where: "site.cluster.image", message: `image "${cluster.image}" is built for Kubernetes ${built} (its kube_version property), not ${cluster.kubernetesVersion}` });
+    if (cluster.backend !== "existing" && nodeImage && cluster.kubernetesVersion) {
+        problems.push(...nodeImageProblems(cluster.backend, nodeImage, cluster.kubernetesVersion, cluster.image!).map((message) => ({ where: "site.cluster.image", message })));
     }
     for (const [zone, zones, service, where] of [[volumeZone, volumeZones, "Cinder", volumeZonePath], [nodeZone, computeZones, "Nova", "site.cluster.availabilityZone"]] as const) {
         if (zone && zones && !zones.names.includes(zone)) {

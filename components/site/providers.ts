@@ -19,7 +19,7 @@ export function createOpenStackProvider(
             region: os.region,
             applicationCredentialId: os.applicationCredentialId,
             applicationCredentialSecret: secrets.openstackApplicationCredentialSecret,
-            // The provider takes a path or the certificates themselves.
+            // A path or the certificates themselves (terraform-provider-openstack/utils auth/util.go:41).
             cacertFile: os.caCertificate,
         },
         opts,

@@ -21,7 +21,7 @@ export function crdGroupsOf(plan: Pick<Plan, "outputs" | "resources">): (release
     return (release) => (provider && release.provider === provider.urn ? workloadCrdGroups : managementCrdGroups);
 }
 
-export function kubeVersionOf(plan: Pick<Plan, "stack" | "outputs" | "resources">): (release: RecordedResource) => string | undefined {
+export function kubeVersionOf(plan: Pick<Plan, "outputs" | "resources">): (release: RecordedResource) => string | undefined {
     const version = (plan.outputs as { cluster?: { kubernetesVersion?: string } } | null)?.cluster?.kubernetesVersion;
     const provider = workloadProvider(plan);
     return (release) => (version && provider && release.provider === provider.urn ? version : undefined);

@@ -38,11 +38,6 @@ export class KubeSchemas {
         this.index = JSON.parse(readFileSync(join(dir, "index.json"), "utf8"));
     }
 
-    /** Whether a schema exists for this apiVersion and kind. */
-    has(apiVersion: string, kind: string): boolean {
-        return `${apiVersion}/${kind}` in this.index;
-    }
-
     /**
      * What a Kubernetes 1.36 cluster with the CRDs of these API groups serves, as helm's
      * --api-versions takes it: each `group/version/Kind` and each `group/version`. Charts pick

@@ -3,11 +3,10 @@
 // Only the render harness reads it; `pulumi up` installs charts from their own repositories.
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-
-const repoRoot = resolve(__dirname, "..", "..", "..");
+import { projectRoot } from "../../components/project-files";
 
 export function referenceDir(): string {
-    const dir = process.env.SRCNET_REFERENCE_DIR ?? resolve(repoRoot, "..", "shared", "reference");
+    const dir = process.env.SRCNET_REFERENCE_DIR ?? resolve(projectRoot(), "..", "shared", "reference");
     if (!existsSync(join(dir, "charts")) || !existsSync(join(dir, "kubernetes-schemas", "index.json"))) {
         throw new Error(`the reference charts and schemas are not at ${dir}; put shared/ beside the repository or set SRCNET_REFERENCE_DIR`);
     }

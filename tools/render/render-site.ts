@@ -5,7 +5,7 @@
 import { stringify } from "yaml";
 import type { RecordedResource } from "../engine/record";
 import { helmTemplate, manifestObjects } from "./helm-template";
-import { KubeSchemas, objectId, type KubeObject, type ObjectCheck } from "./kube-schema";
+import { KubeSchemas, type KubeObject, type ObjectCheck } from "./kube-schema";
 
 export const releaseType = "kubernetes:helm.sh/v3:Release";
 
@@ -88,5 +88,3 @@ export function manifestFiles(release: RenderedRelease): { file: string; content
         return { file: `${base}${n ? `-${n}` : ""}.yaml`, content: stringify(o, { version: "1.1" }) };
     });
 }
-
-export { objectId };

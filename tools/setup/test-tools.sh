@@ -8,7 +8,10 @@ list="$(dirname "$0")/test-tools.txt"
 missing=()
 while read -r command package _; do
     case "$command" in '' | '#'*) continue ;; esac
-    command -v "$command" >/dev/null 2>&1 || missing+=("$package")
+    # A package that brings several of the tools is named once.
+    if ! command -v "$command" >/dev/null 2>&1 && [[ " ${missing[*]} " != *" $package "* ]]; then
+        missing+=("$package")
+    fi
 done <"$list"
 [ ${#missing[@]} -eq 0 ] && exit 0
 

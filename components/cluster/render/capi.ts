@@ -3,7 +3,8 @@
 // credential). Keys as the chart's values.yaml and templates read them.
 import { stringify } from "yaml";
 import type { SiteConfig } from "../../../config/schema";
-import { ipv4Only } from "../../../config/net";
+import { ipv4Only, isIPv4Address } from "../../../config/net";
+import { releaseNumber } from "../../../config/kube-version";
 import { groupSize, type NodeGroupConfig } from "./node-groups";
 import { siteStorageClass } from "../names";
 import type { VolumeClass } from "./platform";
@@ -31,7 +32,7 @@ export interface CapiFacts {
  */
 export function apiAllowedCidrs(c: CapiConfig, f: Pick<CapiFacts, "adminCidrs" | "routerExternalIp">): string[] {
     // Neutron gives a router's gateway an address once it is up; without one, nodes could not join.
-    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(f.routerExternalIp)) {
+    if (!isIPv4Address(f.routerExternalIp)) {
         throw new Error(`the site router has no IPv4 address on the external network (got "${f.routerExternalIp}"), which the Kubernetes API must admit for the nodes to join`);
     }
     return [...new Set([...ipv4Only(f.adminCidrs), ...c.managementEgressCidrs, `${f.routerExternalIp}/32`])];
@@ -47,7 +48,7 @@ export function capiValues(c: CapiConfig, f: CapiFacts): Record<string, unknown>
     const zone = c.availabilityZone;
     return {
         cloudCredentialsSecretName: f.credentialsSecret,
-        kubernetesVersion: c.kubernetesVersion.replace(/^v/, ""),
+        kubernetesVersion: releaseNumber(c.kubernetesVersion),
         machineImage: c.image,
         ...(f.keyPair ? { machineSSHKeyName: f.keyPair } : {}),
         controlPlane: { machineFlavor: c.controlPlane.flavor, machineCount: c.controlPlane.count, failureDomains: [zone], omitFailureDomain: false },

@@ -1,7 +1,7 @@
 // Keeps the instance metadata service to root on the storage node. Its user-data may carry secrets
 // (a provided host key, the StoRM login's client secret), and StoRM-WebDAV fetches any http(s)
 // URL it is given as the source of a third-party COPY (its TPC filter checks only the scheme and
-// path: tpc/TransferFilterSupport.java at 1.9.0), so without this any holder of a storage write
+// path: tpc/TransferFilterSupport.java:123-125 and TransferConstants.SUPPORTED_PROTOCOLS at 1.9.0), so without this any holder of a storage write
 // token could copy the user-data into a storage area. cloud-init and the metadata agent run as root.
 import { nodePaths } from "./paths";
 
@@ -9,6 +9,9 @@ import { nodePaths } from "./paths";
 export const metadataAddresses = { ipv4: "169.254.169.254", ipv6: "fe80::a9fe:a9fe" } as const;
 
 export const metadataGuardTable = "srcnet_metadata_guard";
+
+/** The unit that loads the rules; StoRM's units require it. */
+export const metadataGuardUnit = "srcnet-metadata-guard.service";
 
 /**
  * nftables rules, loaded with `nft -f`: the first two lines make reloading replace the table

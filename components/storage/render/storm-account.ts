@@ -13,8 +13,9 @@ export const stormAccount = {
 } as const;
 
 /**
- * cloud-init bootcmd lines: they run on every boot before the packages are installed
- * (cloud_init_modules, ahead of package_update_upgrade_install), so each is idempotent.
+ * cloud-init bootcmd lines: they run on every boot before the packages are installed (an init
+ * module, ahead of the final package_update_upgrade_install: cloud-init 23.4
+ * config/cloud.cfg.tmpl:118,191), so each is idempotent.
  */
 export function stormAccountBootcmd(): string[] {
     const a = stormAccount;

@@ -4,8 +4,7 @@ import { versions } from "../../../config/versions";
 import { dataMountPath } from "../../../config/derive";
 import { nodePaths, stormPaths } from "./paths";
 import { stormAccount } from "./storm-account";
-
-export const metadataGuardUnit = "srcnet-metadata-guard.service";
+import { metadataGuardUnit } from "./metadata-guard";
 
 const certificateGate = [
     "Wants=storm-webdav-certificate.service network-online.target",

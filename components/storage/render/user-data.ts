@@ -12,7 +12,7 @@ import { stormAccountBootcmd } from "./storm-account";
 import { stormSecretsFile } from "./storm-login";
 import * as units from "./units";
 import { stormWebdavPackage, versionLockFile, versionLockList, versionLockPlugin } from "./version-lock";
-import { metadataGuardRules, metadataGuardService } from "./metadata-guard";
+import { metadataGuardRules, metadataGuardService, metadataGuardUnit } from "./metadata-guard";
 
 export type CertificateFiles =
     | { readonly source: "letsencrypt" }
@@ -103,10 +103,12 @@ export function userData(facts: UserDataFacts): string {
             ? [file(`${systemd}/storm-webdav-certificate-renew.service`, units.renewService), file(`${systemd}/storm-webdav-certificate-renew.timer`, units.renewTimer)]
             : [file(nodePaths.providedCertificate, certificate.certificate), file(nodePaths.providedKey, certificate.key, "0400")]),
         file(nodePaths.metadataGuard, metadataGuardRules),
-        file(`${systemd}/${units.metadataGuardUnit}`, metadataGuardService),
-        // Written before the packages: the plugin's package ships an empty list as
-        // %config(noreplace) (dnf-plugins-core.spec:765 at 4.3.0), and rpm keeps a file already there
-        // (its own is saved as .rpmnew). storage-node-setup checks that the lock holds.
+        file(`${systemd}/${metadataGuardUnit}`, metadataGuardService),
+        // Written before the packages (write_files is an init module, package_update_upgrade_install
+        // a final one: cloud-init 23.4 config/cloud.cfg.tmpl:113-191): the plugin's package ships an
+        // empty list as %config(noreplace) (dnf-plugins-core.spec:765 at 4.3.0), and rpm keeps a
+        // config file already there, saving its own as .rpmnew (rpm-4.16.1.3 lib/transaction.c:616-619).
+        // storage-node-setup checks that the lock holds.
         ...(deployment === "rpm" ? [file(versionLockList, versionLockFile)] : []),
     ];
     const config = {
