@@ -23,10 +23,11 @@ export function testTools(): TestTool[] {
 
 /** The absolute path of a listed tool; an error naming its package when it is not installed. */
 export function toolPath(command: string): string {
-    const tool = testTools().find((t) => t.command === command);
+    const tool = testTools().find((t) => t.command === command && command !== "-");
     if (!tool) throw new Error(`${command} is not listed in tools/setup/test-tools.txt; add it there so that npm test installs it`);
     try {
-        return execFileSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" }).trim();
+        // Daemons such as apache2 live in sbin, which a user's PATH may lack.
+        return execFileSync("sh", ["-c", `PATH="$PATH:/usr/sbin:/sbin" command -v ${command}`], { encoding: "utf8" }).trim();
     } catch {
         throw new Error(`${command} is not installed (${tool.why}); npm test installs it, or run: sudo apt-get install ${tool.debianPackage}`);
     }

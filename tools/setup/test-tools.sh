@@ -5,14 +5,32 @@
 set -euo pipefail
 list="$(dirname "$0")/test-tools.txt"
 
+# The Rucio test server's own list: one package per line (start installs them only as root).
+rucio_packages="${SRCNET_RUCIO_TEST_SERVER:-$(dirname "$0")/../../../shared/rucio-test-server}/packages.txt"
+# Daemons such as apache2 live in sbin, which a user's PATH may lack (SRCNET_SBIN_PATH overrides where).
+PATH="$PATH:${SRCNET_SBIN_PATH-/usr/sbin:/sbin}"
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
+
 missing=()
+want() {
+    # A package that brings several of the tools is named once.
+    [[ " ${missing[*]} " == *" $1 "* ]] || missing+=("$1")
+}
 while read -r command package _; do
     case "$command" in '' | '#'*) continue ;; esac
-    # A package that brings several of the tools is named once.
-    if ! command -v "$command" >/dev/null 2>&1 && [[ " ${missing[*]} " != *" $package "* ]]; then
-        missing+=("$package")
+    # "-": a package without a command of its own (a library, a plugin), checked by its name.
+    if [ "$command" = "-" ]; then
+        installed "$package" || want "$package"
+    elif ! command -v "$command" >/dev/null 2>&1; then
+        want "$package"
     fi
 done <"$list"
+if [ -f "$rucio_packages" ]; then
+    while read -r package; do
+        [ -n "$package" ] && { installed "$package" || want "$package"; }
+    done <"$rucio_packages"
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then
