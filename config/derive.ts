@@ -4,7 +4,7 @@ import type { SiteConfig, StorageArea } from "./schema";
 import { ports } from "./ports";
 import { releaseTag } from "./kube-version";
 
-export type Service = "storm" | "jupyter" | "rucio";
+export type Service = "storm" | "jupyter" | "rucio" | "rucioWebui";
 export type Hostnames = Readonly<Record<Service, string>>;
 
 /** StoRM's name for the site's own IAM in oauth.issuers; trusted issuers may not take it. */
@@ -38,6 +38,7 @@ export function hostnamesOf(site: Pick<SiteConfig, "domain" | "hostnames">): Hos
         storm: site.hostnames.storm ?? `storm.${site.domain}`,
         jupyter: site.hostnames.jupyter ?? `jupyter.${site.domain}`,
         rucio: site.hostnames.rucio ?? `rucio.${site.domain}`,
+        rucioWebui: site.hostnames.rucioWebui ?? `rucio-ui.${site.domain}`,
     };
 }
 
@@ -76,6 +77,19 @@ export interface RseModel {
     readonly oidcBasePath: string;
 }
 
+/** RSE attributes the program sets from the site config; rucio.rseAttributes adds others. */
+export const derivedRseAttributes = ["fts", "oidc_support", "oidc_base_path", "verify_checksum", "lfn2pfn_algorithm", "site"] as const;
+
+/** The Rucio the site's RSE belongs to, and how it is reached. */
+export interface RucioModel {
+    readonly mode: "deploy" | "external";
+    /** Base URL of Rucio's REST API (rucio_host in a client's rucio.cfg). */
+    readonly serverUrl: string;
+    /** Base URL of Rucio's auth API (auth_host); the same server when Rucio runs here. */
+    readonly authUrl: string;
+    readonly ftsUrl: string;
+}
+
 /** Where a service's hostname points: the storage node, or the cluster's ingress. */
 export type Endpoint = "storage" | "ingress";
 
@@ -85,7 +99,7 @@ export interface ServiceName {
     readonly endpoint: Endpoint;
 }
 
-const endpoints: Readonly<Record<Service, Endpoint>> = { storm: "storage", jupyter: "ingress", rucio: "ingress" };
+const endpoints: Readonly<Record<Service, Endpoint>> = { storm: "storage", jupyter: "ingress", rucio: "ingress", rucioWebui: "ingress" };
 
 export interface SiteModel {
     readonly config: SiteConfig;
@@ -108,6 +122,7 @@ export interface SiteModel {
         /** Networks the storage areas are exported to read-only over NFS: where the cluster's nodes are. */
         readonly nfsClients: readonly string[];
     };
+    readonly rucio: RucioModel;
     /** The workload cluster's Kubernetes release, when the site builds the cluster and the config says it. */
     readonly kubernetesVersion?: string;
     /** Tags set on every OpenStack resource that takes them. */
@@ -116,7 +131,8 @@ export interface SiteModel {
 
 /** Which services run at this site: StoRM always; JupyterHub when enabled; Rucio when deployed here (an external Rucio has its own names). */
 export function servicesRun(config: { readonly jupyterhub: { readonly enabled: boolean }; readonly rucio: { readonly mode: string } }): Readonly<Record<Service, boolean>> {
-    return { storm: true, jupyter: config.jupyterhub.enabled, rucio: config.rucio.mode === "deploy" };
+    const rucio = config.rucio.mode === "deploy";
+    return { storm: true, jupyter: config.jupyterhub.enabled, rucio, rucioWebui: rucio };
 }
 
 function servicesOf(config: SiteConfig, hostnames: Hostnames): ServiceName[] {
@@ -130,6 +146,16 @@ function nfsClientsOf(config: SiteConfig): string[] {
         return config.cluster.nodeCidr ? [config.cluster.nodeCidr] : [];
     }
     return [config.openstack.network.cidr];
+}
+
+function rucioOf(config: SiteConfig, hostnames: Hostnames): RucioModel {
+    const r = config.rucio;
+    if (r.mode === "deploy") {
+        // One server answers both APIs here: the auth endpoints are part of the same application.
+        const url = `https://${hostnames.rucio}`;
+        return { mode: "deploy", serverUrl: url, authUrl: url, ftsUrl: r.ftsUrl };
+    }
+    return { mode: "external", serverUrl: r.serverUrl, authUrl: r.authUrl ?? r.serverUrl, ftsUrl: r.ftsUrl };
 }
 
 /** A resource name: the site name, then the parts, joined by '-'. */
@@ -173,6 +199,7 @@ export function deriveSite(config: SiteConfig): SiteModel {
             },
             nfsClients: nfsClientsOf(config),
         },
+        rucio: rucioOf(config, hostnames),
         kubernetesVersion: config.cluster.backend === "existing" || !config.cluster.kubernetesVersion ? undefined : releaseTag(config.cluster.kubernetesVersion),
         tags: ["srcnet-site", `site:${config.name}`, `environment:${config.environment}`],
     };

@@ -30,6 +30,10 @@ export const dnsLabel = z.string().regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, {
     error: "must be 1-32 characters of a-z, 0-9 and '-', starting with a letter and not ending with '-'",
 });
 
+/** Rucio's account and scope names (rucio@40.4.1:lib/rucio/common/schema/generic.py ACCOUNT, SCOPE; ACCOUNT_LENGTH 25, SCOPE_LENGTH 25). */
+export const rucioAccount = z.string().regex(/^[a-z0-9-_]{1,25}$/, { error: "is not a Rucio account name: 1 to 25 of a-z, 0-9, '-' and '_'" });
+export const rucioScope = z.string().regex(/^[a-zA-Z_\-.0-9]{1,25}$/, { error: "is not a Rucio scope name: 1 to 25 of letters, digits, '_', '-' and '.'" });
+
 export const rseName = z.string().regex(rseNamePattern, {
     error: "is not a valid RSE name: upper-case letters and digits in groups joined by '_' or '-', such as STFC_STORM",
 });

@@ -9,4 +9,6 @@ export const ports = {
     /** StoRM-WebDAV plain HTTP: health and metrics, reachable only inside the site. */
     stormHealth: 8085,
     nfs: 2049,
+    /** PostgreSQL, as CloudNativePG's services offer it (cloudnative-pg@v1.30.0:pkg/postgres/configuration.go:247). */
+    postgres: 5432,
 } as const;

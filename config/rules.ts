@@ -9,6 +9,7 @@ import { cidr, isAnyAddress, parseCidr } from "./net";
 import { accessPointOf, hostnamesOf, servicesRun, siteIssuerName, type Service } from "./derive";
 import { formatRelease, parseRelease, satisfies } from "./kube-version";
 import { clusterCharts } from "./versions";
+import { derivedRseAttributes } from "./derive";
 
 export type Report = (path: IssuePath, message: string) => void;
 
@@ -223,11 +224,16 @@ export const crossRules: readonly CrossRule[] = [
     },
     {
         name: "static clients cover every client the site needs",
-        reads: [["iam"]],
+        reads: [["iam"], ["rucio", "mode"]],
         check: (site, report) => {
             if (site.iam.registration !== "static") return;
             if (site.iam.stormLogin && site.iam.clients.storm === undefined) {
                 report(["iam", "clients", "storm"], "is required when iam.stormLogin is true");
+            }
+            if (site.rucio.mode === "deploy") {
+                for (const role of ["rucioWebui", "rucioSync"] as const) {
+                    if (site.iam.clients[role] === undefined) report(["iam", "clients", role], 'is required when rucio.mode is "deploy"');
+                }
             }
         },
     },
@@ -298,6 +304,46 @@ export const crossRules: readonly CrossRule[] = [
                 }
             });
             duplicates(c.managementEgressCidrs, networkKey, (i, t) => report(["cluster", "managementEgressCidrs", i], `${t} is the same network as an earlier entry`));
+        },
+    },
+    {
+        name: "RSE attributes the program derives are not set by hand",
+        reads: [["rucio", "rseAttributes"]],
+        check: (site, report) => {
+            for (const key of Object.keys(site.rucio.rseAttributes)) {
+                if ((derivedRseAttributes as readonly string[]).includes(key)) {
+                    report(["rucio", "rseAttributes", key], `is derived from the site config (${derivedRseAttributes.join(", ")} are); remove it here`);
+                }
+            }
+        },
+    },
+    {
+        name: "accounts on the RSE are distinct",
+        reads: [["rucio", "accounts", "*"]],
+        check: (site, report) => {
+            duplicates(site.rucio.accounts, (a) => a.account, (i, a) => report(["rucio", "accounts", i, "account"], `"${a.account}" is listed twice; give each account once`));
+        },
+    },
+    {
+        name: "an external database is not deployed",
+        reads: [["rucio", "mode"], ["rucio", "database"]],
+        check: (site, report) => {
+            if (site.rucio.mode !== "deploy" || !site.rucio.database.external) return;
+            for (const key of ["instances", "backup", "restore"] as const) {
+                if (site.rucio.database[key] !== undefined) report(["rucio", "database", key], "applies only to the database the site deploys; an external database (rucio.database.external) is run and backed up by its owners");
+            }
+        },
+    },
+    {
+        name: "a restore reads the backups of another cluster",
+        reads: [["rucio", "mode"], ["rucio", "database"]],
+        check: (site, report) => {
+            if (site.rucio.mode !== "deploy" || site.rucio.database.external) return;
+            const db = site.rucio.database;
+            if (!db.restore) return;
+            if (!db.backup) report(["rucio", "database", "restore"], "needs rucio.database.backup: the backups are read from that object store");
+            // Barman refuses to archive into a WAL archive that is not empty.
+            if (db.restore.fromCluster === db.name) report(["rucio", "database", "restore", "fromCluster"], `is the database's own name "${db.name}"; give rucio.database.name a new name for the restored cluster`);
         },
     },
 ];

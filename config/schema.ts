@@ -17,6 +17,8 @@ import {
     openstackRef,
     pemCertificates,
     rseName,
+    rucioAccount,
+    rucioScope,
     siteName,
 } from "./fields";
 
@@ -112,8 +114,10 @@ const iam = z
                         tokenExchange: iamClientRef.describe("Client that exchanges notebook tokens (separate from the login client)."),
                         rucio: iamClientRef.describe("Rucio server client."),
                         storm: iamClientRef.optional().describe("StoRM browser login client (optional)."),
+                        rucioWebui: iamClientRef.optional().describe("Rucio web UI login client; required when Rucio runs here."),
+                        rucioSync: iamClientRef.optional().describe("Client that reads IAM's users (scim:read) for the Rucio account sync; required when Rucio runs here."),
                     })
-                    .describe("Client IDs; the secrets go in the secret key iamClientSecrets as {jupyterhub, tokenExchange, rucio, storm}."),
+                    .describe("Client IDs; the secrets go in the secret key iamClientSecrets under the same names."),
             })
             .describe("static: pre-registered clients given by ID, secrets as stack secrets."),
     ])
@@ -266,21 +270,80 @@ const jupyterhub = z
     .strictObject({
         enabled: z.boolean().default(true).describe("Deploy JupyterHub."),
         admins: z.array(z.string().min(1)).default([]).describe("IAM usernames with JupyterHub admin rights."),
-        allowedGroups: z.array(z.string().min(1)).default([]).describe("IAM groups (wlcg.groups) allowed to log in; empty allows every user of the IAM."),
+        allowedGroups: z
+            .array(z.string().min(1))
+            .default([])
+            .describe(
+                "IAM groups allowed to log in and to have Rucio accounts, as in the wlcg.groups claim (/skao/uksrc; the leading '/' may be left out). Membership is exact: members of a subgroup are not members of its parent. Empty allows every user of the IAM.",
+            ),
         userStorageGb: gigabytes.default(10).describe("Persistent home volume per user."),
         cullIdleMinutes: count(10, 10080).default(60).describe("Stop servers idle this long."),
     })
     .describe("JupyterHub, with IAM login and the site's RSE mounted read-only.");
 
 const peer = z.strictObject({
-    rse: rseName.describe("Name of the peer RSE."),
+    rse: rseName.describe("Name of the peer RSE; it must exist in the Rucio the site registers in."),
     distance: count(0, 100).describe("Rucio distance to the peer (lower is closer); set in both directions."),
+});
+
+const rseAttributeValue = z.union([z.string(), z.number(), z.boolean()]);
+
+const rseAccount = z.strictObject({
+    account: rucioAccount.describe("Rucio account."),
+    quotaGb: gigabytes.optional().describe("Its limit on the site's RSE, in GB (10^9 bytes); without it the account has no limit there."),
+    scopes: z.array(rucioScope).default([]).describe("Scopes the account must have (created when missing)."),
 });
 
 const rucioCommon = {
     ftsUrl: httpsUrl.describe("FTS server that runs this site's transfers, such as https://fts3-pilot.cern.ch:8446."),
     peers: z.array(peer).default([]).describe("Other RSEs this site exchanges data with."),
+    lfn2pfnAlgorithm: z
+        .enum(["hash", "identity"])
+        .default("hash")
+        .describe("How Rucio turns a file's scope and name into its path on the RSE: hash spreads files over <scope>/<xx>/<yy>/<name>, identity uses <scope>/<name>."),
+    rseAttributes: z
+        .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: "must be letters, digits, '_', '.' or '-'" }), rseAttributeValue)
+        .default({})
+        .describe("Further RSE attributes, such as a country or a tier; the ones the program derives (fts, oidc_support, oidc_base_path, verify_checksum, lfn2pfn_algorithm, site) cannot be set here."),
+    accounts: z.array(rseAccount).default([]).describe("Service accounts with a limit on the site's RSE, and the scopes they need."),
 };
+
+const rucioBackup = z
+    .strictObject({
+        endpoint: httpsUrl.describe("S3 API endpoint of the object store (OpenStack Swift's S3 API or Ceph RGW)."),
+        bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name: 3 to 63 of a-z, 0-9, '.' and '-'" }).describe("Bucket that holds the backups; it must exist."),
+        path: z.string().regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, { error: "must be a relative path such as rucio-db" }).optional().describe("Folder in the bucket; defaults to the site name."),
+        schedule: z
+            .string()
+            .regex(/^\S+( \S+){5}$/, { error: "must be a six-field cron expression (seconds first), such as \"0 0 2 * * *\"" })
+            .default("0 0 2 * * *")
+            .describe("When a full backup runs, as CloudNativePG reads it: six cron fields, seconds first."),
+        retentionDays: count(1, 3650).default(30).describe("Backups and WAL older than this are removed."),
+    })
+    .describe("Scheduled backups of the database and continuous WAL archiving; the keys go in the secret key rucioBackupCredentials.");
+
+const rucioDatabase = z
+    .strictObject({
+        external: z
+            .boolean()
+            .default(false)
+            .describe("Use a PostgreSQL the site already runs; its connection URL goes in the secret key rucioDatabaseUrl, and no database is deployed."),
+        instances: count(1, 9).optional().describe("PostgreSQL instances (one primary, the rest standbys); defaults to 1 for test sites and 2 in production."),
+        name: dnsLabel.default("rucio-db").describe("Name of the PostgreSQL cluster; also the folder its backups go to. A restore needs a new one."),
+        backup: rucioBackup.optional(),
+        restore: z
+            .strictObject({
+                fromCluster: dnsLabel.describe("The cluster whose backups (in rucio.database.backup's bucket and path) are restored."),
+                targetTime: z
+                    .string()
+                    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/, { error: "must be an RFC 3339 time such as 2026-01-02T03:04:05Z" })
+                    .optional()
+                    .describe("Point in time to recover to; the end of the WAL archive without it."),
+            })
+            .optional()
+            .describe("Create the database from backups instead of empty: see the README's \"Restoring Rucio's database\"."),
+    })
+    .describe("Rucio's PostgreSQL: run by CloudNativePG on the cluster, or external.");
 
 const rucio = z
     .discriminatedUnion("mode", [
@@ -289,6 +352,14 @@ const rucio = z
                 mode: z.literal("deploy"),
                 ...rucioCommon,
                 databaseVolumeGb: gigabytes.default(20).describe("Volume of the Rucio PostgreSQL database."),
+                database: rucioDatabase.prefault({}),
+                admins: z.array(z.string().min(1)).default([]).describe("IAM usernames whose Rucio accounts are admins."),
+                userQuotaGb: gigabytes.default(100).describe("Limit on the site's RSE of each account the sync creates for an IAM user; an admin may raise it in Rucio."),
+                syncSchedule: z
+                    .string()
+                    .regex(/^\S+( \S+){4}$/, { error: "must be a five-field cron expression, such as \"*/15 * * * *\"" })
+                    .default("*/15 * * * *")
+                    .describe("How often IAM users are synced into Rucio accounts (Kubernetes CronJob schedule)."),
             })
             .describe("deploy: run Rucio (server, daemons, web UI, database) on the site's cluster."),
         z
@@ -297,6 +368,30 @@ const rucio = z
                 ...rucioCommon,
                 serverUrl: httpsUrl.describe("The central Rucio server."),
                 authUrl: httpsUrl.optional().describe("The central Rucio auth server; defaults to serverUrl."),
+                caCertificate: pemCertificates
+                    .optional()
+                    .describe("CA certificates (PEM) that sign the central Rucio's certificates, such as an IGTF grid CA; without it the public roots."),
+                auth: z
+                    .discriminatedUnion("method", [
+                        z
+                            .strictObject({
+                                method: z.literal("userpass"),
+                                account: rucioAccount.describe("Rucio account that registers the RSE (it needs admin rights)."),
+                                username: z.string().min(1).describe("Its userpass identity; the password goes in the secret key rucioPassword."),
+                            })
+                            .describe("userpass: a Rucio username and password."),
+                        z
+                            .strictObject({
+                                method: z.literal("oidc"),
+                                account: rucioAccount.optional().describe("Rucio account to act as, when the token's identity maps to more than one."),
+                                tokenUrl: httpsUrl.describe("Token endpoint of the IAM the central Rucio trusts."),
+                                clientId: iamClientId.describe("IAM client (client_credentials) whose identity is an admin account in the central Rucio; its secret goes in rucioClientSecret."),
+                                scope: z.string().min(1).optional().describe("Scopes to ask for; defaults to none (the client's default scopes)."),
+                                audience: z.string().min(1).optional().describe("Audience the central Rucio expects in tokens."),
+                            })
+                            .describe("oidc: a client-credentials token from IAM."),
+                    ])
+                    .describe("How the site logs in to the central Rucio to register its RSE."),
             })
             .describe("external: register this site's RSE in a central Rucio."),
     ])
@@ -339,7 +434,8 @@ const hostnames = z
     .strictObject({
         storm: dnsName.optional().describe("StoRM-WebDAV endpoint; defaults to storm.<domain>."),
         jupyter: dnsName.optional().describe("JupyterHub; defaults to jupyter.<domain>."),
-        rucio: dnsName.optional().describe("Rucio server; defaults to rucio.<domain>."),
+        rucio: dnsName.optional().describe("Rucio server and its auth API; defaults to rucio.<domain>."),
+        rucioWebui: dnsName.optional().describe("Rucio web UI; defaults to rucio-ui.<domain>."),
     })
     .describe("Overrides of the derived hostnames; each must lie under the domain.");
 

@@ -76,6 +76,39 @@ export const secretKeys = {
         secret: false,
         setWith: "pulumi config set stormHostCertificate < hostcert.pem",
     },
+    rucioPassword: {
+        description: "Password of the userpass identity the site registers its RSE with in the central Rucio.",
+        neededWhen: 'site.rucio.auth.method is "userpass"',
+        reads: ["rucio"],
+        needed: (s) => s.rucio.mode === "external" && s.rucio.auth.method === "userpass",
+        secret: true,
+        setWith: "pulumi config set --secret rucioPassword",
+    },
+    rucioClientSecret: {
+        description: "Secret of the IAM client (site.rucio.auth.clientId) whose token registers the RSE in the central Rucio.",
+        neededWhen: 'site.rucio.auth.method is "oidc"',
+        reads: ["rucio"],
+        needed: (s) => s.rucio.mode === "external" && s.rucio.auth.method === "oidc",
+        secret: true,
+        setWith: "pulumi config set --secret rucioClientSecret",
+    },
+    rucioDatabaseUrl: {
+        description: "Connection URL of an external PostgreSQL for Rucio, as SQLAlchemy reads it with psycopg 3 (the driver of the Rucio 40 images), such as postgresql+psycopg://rucio:PASSWORD@db.example.org:5432/rucio?sslmode=require.",
+        neededWhen: "site.rucio.database.external is true",
+        reads: ["rucio"],
+        needed: (s) => s.rucio.mode === "deploy" && s.rucio.database.external,
+        secret: true,
+        setWith: "pulumi config set --secret rucioDatabaseUrl",
+    },
+    rucioBackupCredentials: {
+        description: "S3 keys of the database backups' bucket: {accessKeyId, secretAccessKey} (EC2 credentials of Swift's S3 API, or a Ceph RGW user's keys).",
+        neededWhen: "site.rucio.database.backup is set",
+        reads: ["rucio"],
+        needed: (s) => s.rucio.mode === "deploy" && s.rucio.database.backup !== undefined,
+        structured: true,
+        secret: true,
+        setWith: "pulumi config set --secret --path rucioBackupCredentials.accessKeyId (and secretAccessKey)",
+    },
 } satisfies Record<string, SecretKeySpec>;
 
 export type SecretKeyName = keyof typeof secretKeys;

@@ -12,6 +12,26 @@ export const versions = {
     stormWebdavRpm: "1.9.0-1.el9",
     /** The same release as a container image (pushed per tag by .github/workflows/docker-image.yaml). */
     stormWebdavImage: "ghcr.io/italiangrid/storm-webdav:v1.9.0",
+    /**
+     * Rucio 40.4.1, the newest 40.x release (rucio/rucio tags), for the 40.0.0 charts. Images are
+     * tagged release-<version> (rucio/containers .github/workflows/docker-auto-build.yml,
+     * prepend-release); the web UI is released on its own (containers tag webui-40.2.0).
+     */
+    rucio: "40.4.1",
+    rucioServerImage: "rucio/rucio-server",
+    rucioDaemonsImage: "rucio/rucio-daemons",
+    rucioInitImage: "rucio/rucio-init",
+    rucioWebuiImage: "rucio/rucio-webui",
+    rucioWebui: "40.2.0",
+    /**
+     * PostgreSQL 16 (the cluster chart's default major) in CloudNativePG's `system` image, the one
+     * flavour that still carries the Barman Cloud tools the in-tree backups run
+     * (cloudnative-pg/postgres-containers@a949ae58:README.md "System Images"); `MM.mm-TYPE-OS` is the
+     * tag upstream recommends (same README, "Recommendation"; docker-bake.hcl:74-78, 16.15 at :27).
+     */
+    postgresImage: "ghcr.io/cloudnative-pg/postgresql:16.15-system-trixie",
+    /** The busybox that tails the Rucio server's Apache error log (the chart's default is busybox:latest). */
+    logTailImage: "busybox:1.37.0",
 } as const;
 
 export interface ChartPin {
@@ -38,6 +58,17 @@ export const charts = {
      * and tests workload clusters of Kubernetes 1.33 to 1.36 (.github/workflows/ensure-capi-images.yaml).
      */
     openstackCluster: { chart: "openstack-cluster", version: "0.27.0", repo: "https://azimuth-cloud.github.io/capi-helm-charts", kubeVersion: ">=1.33.0-0 <1.37.0-0" },
+    /**
+     * Rucio's charts (rucio/helm-charts, one commit for all three): apiVersion v1 charts without a
+     * kubeVersion, whose CI only lints them (its install step is disabled: .github/workflows/lint-test.yml);
+     * their templates emit only APIs a cluster serves from 1.19 on (networking.k8s.io/v1 Ingress, batch/v1 CronJob).
+     */
+    rucioServer: { chart: "rucio-server", version: "40.0.0", repo: "https://rucio.github.io/helm-charts", kubeVersion: ">=1.19.0-0" },
+    rucioDaemons: { chart: "rucio-daemons", version: "40.0.0", repo: "https://rucio.github.io/helm-charts", kubeVersion: ">=1.19.0-0" },
+    rucioWebui: { chart: "rucio-webui", version: "40.0.0", repo: "https://rucio.github.io/helm-charts", kubeVersion: ">=1.19.0-0" },
+    /** The CloudNativePG operator 1.30.0 and the chart of one PostgreSQL cluster it runs. */
+    cloudnativePg: { chart: "cloudnative-pg", version: "0.29.0", repo: "https://cloudnative-pg.github.io/charts", kubeVersion: ">=1.29.0-0" },
+    postgresCluster: { chart: "cluster", version: "0.8.1", repo: "https://cloudnative-pg.github.io/charts", kubeVersion: ">=1.29.0-0" },
 } as const satisfies Record<string, ChartPin>;
 
 /**
@@ -45,7 +76,16 @@ export const charts = {
  * installs on it, and openstack-cluster, which builds it (Magnum's Cluster API driver deploys
  * the same chart, at the version the cloud's operators choose).
  */
-export const clusterCharts: readonly ChartPin[] = [charts.traefik, charts.certManager, charts.openstackCluster];
+export const clusterCharts: readonly ChartPin[] = [
+    charts.traefik,
+    charts.certManager,
+    charts.openstackCluster,
+    charts.rucioServer,
+    charts.rucioDaemons,
+    charts.rucioWebui,
+    charts.cloudnativePg,
+    charts.postgresCluster,
+];
 
 /** Package repositories the storage node installs from. */
 export const repositories = {

@@ -48,12 +48,17 @@ const missingSecret = {
         'srcnet-site:stormHostKey: is required because site.certificates.storm is "provided"; set it with: pulumi config set --secret stormHostKey < hostkey.pem',
     stormHostCertificate:
         'srcnet-site:stormHostCertificate: is required because site.certificates.storm is "provided"; set it with: pulumi config set stormHostCertificate < hostcert.pem',
+    rucioPassword: 'srcnet-site:rucioPassword: is required because site.rucio.auth.method is "userpass"; set it with: pulumi config set --secret rucioPassword',
+    rucioClientSecret: 'srcnet-site:rucioClientSecret: is required because site.rucio.auth.method is "oidc"; set it with: pulumi config set --secret rucioClientSecret',
+    rucioDatabaseUrl: "srcnet-site:rucioDatabaseUrl: is required because site.rucio.database.external is true; set it with: pulumi config set --secret rucioDatabaseUrl",
+    rucioBackupCredentials:
+        "srcnet-site:rucioBackupCredentials: is required because site.rucio.database.backup is set; set it with: pulumi config set --secret --path rucioBackupCredentials.accessKeyId (and secretAccessKey)",
 } satisfies Record<SecretKeyName, string>;
 
 const staticIam = {
     registration: "static",
     issuer: "https://iam.dev.srcnet.example.org/",
-    clients: { jupyterhub: { clientId: "hub" }, tokenExchange: { clientId: "exchange" }, rucio: { clientId: "rucio" } },
+    clients: { jupyterhub: { clientId: "hub" }, tokenExchange: { clientId: "exchange" }, rucio: { clientId: "rucio" }, rucioWebui: { clientId: "rucio-webui" }, rucioSync: { clientId: "rucio-sync" } },
 };
 
 describe("config validation: the committed stacks", () => {
@@ -65,7 +70,7 @@ describe("config validation: the committed stacks", () => {
     });
 
     it("uksrc validates with its secrets", () => {
-        expect([...uksrcSecretKeys].sort()).to.deep.equal(["capiManagementKubeconfig", "iamAdminClientSecret", "openstackApplicationCredentialSecret"]);
+        expect([...uksrcSecretKeys].sort()).to.deep.equal(["capiManagementKubeconfig", "iamAdminClientSecret", "openstackApplicationCredentialSecret", "rucioClientSecret"]);
         expect(problemsOf(siteOf("uksrc"), keysWith(uksrcSecretKeys))).to.deep.equal([]);
     });
 });
@@ -606,7 +611,7 @@ describe("config validation: secret keys", () => {
             because: "a Cluster API cluster",
             stack: "uksrc",
             change: () => undefined,
-            given: ["iamAdminClientSecret", "openstackApplicationCredentialSecret"],
+            given: ["iamAdminClientSecret", "openstackApplicationCredentialSecret", "rucioClientSecret"],
         },
         {
             needs: ["stormHostKey", "stormHostCertificate"],
@@ -620,7 +625,35 @@ describe("config validation: secret keys", () => {
             because: "an application credential",
             stack: "uksrc",
             change: () => undefined,
-            given: ["iamAdminClientSecret", "capiManagementKubeconfig"],
+            given: ["iamAdminClientSecret", "capiManagementKubeconfig", "rucioClientSecret"],
+        },
+        {
+            needs: ["rucioClientSecret"],
+            because: "a client-credentials login to the central Rucio",
+            stack: "uksrc",
+            change: () => undefined,
+            given: ["iamAdminClientSecret", "capiManagementKubeconfig", "openstackApplicationCredentialSecret"],
+        },
+        {
+            needs: ["rucioPassword"],
+            because: "a userpass login to the central Rucio",
+            stack: "uksrc",
+            change: (s) => (s.rucio.auth = { method: "userpass", account: "uksrc", username: "uksrc-registration" }),
+            given: ["iamAdminClientSecret", "capiManagementKubeconfig", "openstackApplicationCredentialSecret"],
+        },
+        {
+            needs: ["rucioDatabaseUrl"],
+            because: "an external Rucio database",
+            stack: "dev",
+            change: (s) => (s.rucio.database = { external: true }),
+            given: ["iamAdminClientSecret"],
+        },
+        {
+            needs: ["rucioBackupCredentials"],
+            because: "database backups",
+            stack: "dev",
+            change: (s) => (s.rucio.database = { backup: { endpoint: "https://s3.example.org", bucket: "dev-rucio" } }),
+            given: ["iamAdminClientSecret"],
         },
     ];
 
@@ -943,7 +976,7 @@ describe("config validation: how IAM clients are registered", () => {
     });
 
     it("requires a static StoRM client when StoRM login is on", () => {
-        const staticIam = { registration: "static", issuer: "https://iam.dev.srcnet.example.org/", stormLogin: true, clients: { jupyterhub: { clientId: "a" }, tokenExchange: { clientId: "b" }, rucio: { clientId: "c" } } };
+        const staticIam = { registration: "static", issuer: "https://iam.dev.srcnet.example.org/", stormLogin: true, clients: { jupyterhub: { clientId: "a" }, tokenExchange: { clientId: "b" }, rucio: { clientId: "c" }, rucioWebui: { clientId: "d" }, rucioSync: { clientId: "e" } } };
         expect(devProblems((s) => (s.iam = staticIam), keysWith(["iamClientSecrets"]))).to.deep.equal(["site.iam.clients.storm: is required when iam.stormLogin is true"]);
     });
 });

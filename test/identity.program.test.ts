@@ -120,11 +120,11 @@ describe("identity part under the recording engine", () => {
         const staticIam = {
             registration: "static",
             issuer: "https://iam.dev.srcnet.example.org/",
-            clients: { jupyterhub: { clientId: "hub-id" }, tokenExchange: { clientId: "exchange-id" }, rucio: { clientId: "rucio-id" } },
+            clients: { jupyterhub: { clientId: "hub-id" }, tokenExchange: { clientId: "exchange-id" }, rucio: { clientId: "rucio-id" }, rucioWebui: { clientId: "webui-id" }, rucioSync: { clientId: "sync-id" } },
         };
-        const r = await run("dev", (s) => (s.iam = staticIam), { iamClientSecrets: { jupyterhub: "static-hub-secret", tokenExchange: "static-exchange-secret", rucio: "static-rucio-secret" } });
+        const r = await run("dev", (s) => (s.iam = staticIam), { iamClientSecrets: { jupyterhub: "static-hub-secret", tokenExchange: "static-exchange-secret", rucio: "static-rucio-secret", rucioWebui: "static-webui-secret", rucioSync: "static-sync-secret" } });
         expect(ofType(r, T.client)).to.deep.equal([]);
-        expect((r.outputs as any).identity).to.deep.equal({ registration: "static", clientIds: { jupyterhub: "hub-id", tokenExchange: "exchange-id", rucio: "rucio-id" } });
-        expect(JSON.stringify(r)).not.to.match(/static-(hub|exchange|rucio)-secret/);
+        expect((r.outputs as any).identity).to.deep.equal({ registration: "static", clientIds: { jupyterhub: "hub-id", tokenExchange: "exchange-id", rucio: "rucio-id", rucioWebui: "webui-id", rucioSync: "sync-id" } });
+        expect(JSON.stringify(r)).not.to.match(/static-(hub|exchange|rucio|webui|sync)-secret/);
     });
 });

@@ -154,10 +154,10 @@ describe("storage part: data safety and in-place changes", () => {
             registration: "static",
             issuer: "https://iam.dev.srcnet.example.org/",
             stormLogin: true,
-            clients: { jupyterhub: { clientId: "hub-id" }, tokenExchange: { clientId: "exchange-id" }, rucio: { clientId: "rucio-id" }, storm },
+            clients: { jupyterhub: { clientId: "hub-id" }, tokenExchange: { clientId: "exchange-id" }, rucio: { clientId: "rucio-id" }, rucioWebui: { clientId: "webui-id" }, rucioSync: { clientId: "sync-id" }, storm },
         };
         const secret = "static-storm-login-secret-7Hq";
-        const run = await devWith((s) => (s.iam = staticIam), { iamClientSecrets: { jupyterhub: "h", tokenExchange: "e", rucio: "r", storm: secret } });
+        const run = await devWith((s) => (s.iam = staticIam), { iamClientSecrets: { jupyterhub: "h", tokenExchange: "e", rucio: "r", rucioWebui: "w", rucioSync: "s", storm: secret } });
         const app = parse(fileIn(run, "/etc/storm/webdav/config/application.yml")!);
         expect(app.oauth["enable-oidc"]).to.equal(true);
         const client = app.spring.security.oauth2.client;

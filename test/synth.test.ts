@@ -173,7 +173,8 @@ describe("synth: secrets and failures", () => {
         expect(run.stdout).to.include("uksrc-network (SiteNetwork): 22 (1 Network, 1 Router, 1 RouterInterface, 4 SecGroup, 14 SecGroupRule, 1 Subnet)");
         expect(run.stdout).to.include("uksrc-storage (StorageNode): 5 (1 FloatingIp, 1 FloatingIpAssociate, 1 Instance, 1 Port, 1 Volume)");
         expect(run.stdout).to.match(/critical path: ~\d+ s/);
-        expect(run.stderr).to.include("3 secure value(s) cannot be decrypted offline");
+        expect(run.stderr).to.include("4 secure value(s) cannot be decrypted offline");
+        expect(run.stderr).to.include("srcnet-site:rucioClientSecret");
         expect(run.stderr).to.include("srcnet-site:capiManagementKubeconfig");
         expect(existsSync(join(out, "plan.json"))).to.equal(true);
     });

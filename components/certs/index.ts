@@ -6,7 +6,7 @@ import type { AcmeServer } from "../../config/derive";
 import { charts } from "../../config/versions";
 import { certManagerValues, clusterIssuerSpec, issuerName } from "./render/issuers";
 
-export { ingressTls, issuerName } from "./render/issuers";
+export { acmeRoots, ingressTls, issuerName } from "./render/issuers";
 
 export interface SiteCertificatesArgs {
     readonly namePrefix: string;

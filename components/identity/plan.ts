@@ -3,8 +3,10 @@
 // on its own.
 import { servicesRun, siteIssuerName, type SiteModel } from "../../config/derive";
 import { ports } from "../../config/ports";
+import { rucioOidcRedirectUris } from "../rucio/render/idp-secrets";
+import { webuiLoginScopes, webuiRedirectUri } from "../rucio/render/webui-values";
 
-export type ClientRole = "jupyterhub" | "tokenExchange" | "rucio" | "storm";
+export type ClientRole = "jupyterhub" | "tokenExchange" | "rucio" | "rucioWebui" | "rucioSync" | "storm";
 
 export const grants = {
     authorizationCode: "authorization_code",
@@ -46,6 +48,9 @@ export const notebookExchangeScopes: readonly string[] = ["openid", "profile", "
  */
 const wlcgProfile = "wlcg";
 
+/** IAM's scope for reading users and groups through /scim. */
+const scimRead = "scim:read";
+
 const union = (...lists: ReadonlyArray<readonly string[]>) => [...new Set(lists.flat())];
 
 export function planClients(model: SiteModel): ClientSpec[] {
@@ -83,7 +88,24 @@ export function planClients(model: SiteModel): ClientSpec[] {
             grantTypes: [grants.authorizationCode, grants.refreshToken, grants.clientCredentials, grants.tokenExchange],
             // fts and the storage scopes: Rucio asks FTS to copy and delete on its users' behalf.
             scopes: union(identityScopes, [wlcgProfile, "offline_access", "wlcg.groups", "fts", storage.read, storage.create, storage.modify]),
-            redirectUris: [`https://${model.hostnames.rucio}/auth/oidc_token`, `https://${model.hostnames.rucio}/auth/oidc_code`],
+            redirectUris: rucioOidcRedirectUris(model.rucio.authUrl),
+            needsAdmin: true,
+        });
+        clients.push({
+            role: "rucioWebui",
+            name: name("rucio-webui"),
+            grantTypes: [grants.authorizationCode, grants.refreshToken],
+            scopes: [...webuiLoginScopes],
+            redirectUris: [webuiRedirectUri(model.hostnames.rucioWebui)],
+            needsAdmin: false,
+        });
+        // The account sync reads the site's users from IAM's SCIM API.
+        clients.push({
+            role: "rucioSync",
+            name: name("rucio-sync"),
+            grantTypes: [grants.clientCredentials],
+            scopes: [scimRead],
+            redirectUris: [],
             needsAdmin: true,
         });
     }

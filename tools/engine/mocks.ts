@@ -52,6 +52,14 @@ export function recordingHttp(overrides?: CloudHttpOverride): CloudHttp {
  * Mocks for one recording: they remember what was created, so a port can take its subnet's range.
  * `invokes` replaces invoke results (a test makes a lookup fail by throwing).
  */
+/** Pulumi's wire signature of a secret value ({"4dabf…": "1b47…", value}). */
+const secretSignature = "4dabf18193072939515e22adb298388d";
+
+/** A value as the program sent it, without the secret wrapper an input carries on the wire. */
+function unwrapSecret(value: unknown): unknown {
+    return value !== null && typeof value === "object" && secretSignature in value ? (value as { value?: unknown }).value : value;
+}
+
 export function recordingMocks(
     invokes: Readonly<Record<string, InvokeResult>> = {},
     secretOutputs: (type: string, name: string) => readonly string[] = () => [],
@@ -68,10 +76,13 @@ export function recordingMocks(
         // IAM gives an anonymously registered client its ID; an admin-made one keeps the chosen ID.
         "pulumi-nodejs:dynamic/srcnet:IamClient": (name, inputs) => ({
             clientId: inputs.clientId ?? `${name}-client-id`,
-            clientSecret: inputs.clientSecret ?? "recording-engine-client-secret",
+            // A secret input arrives in its wire form; the output is made secret again below.
+            clientSecret: unwrapSecret(inputs.clientSecret) ?? "recording-engine-client-secret",
             ...(inputs.mode === "registration" ? { registrationAccessToken: "recording-engine-registration-token" } : {}),
         }),
         "random:index/randomPassword:RandomPassword": () => ({ result: "recording-engine-random-password" }),
+        // As asked: upper-case letters and digits, of the asked length.
+        "random:index/randomString:RandomString": (name, inputs) => ({ result: mockId(name).replace(/[^a-z0-9]/gi, "").toUpperCase().padEnd(Number(inputs.length ?? 6), "X").slice(0, Number(inputs.length ?? 6)) }),
         "openstack:networking/port:Port": (name, inputs) => {
             const subnetId = (inputs.fixedIps as { subnetId?: string }[] | undefined)?.[0]?.subnetId;
             const subnetCidr = subnetId ? (created.get(subnetId)?.cidr as string | undefined) : undefined;

@@ -5,8 +5,8 @@ import { workloadProviderName } from "../../components/cluster/names";
 import type { RecordedResource } from "../engine/record";
 import type { Plan } from "../synth/plan";
 
-/** CRDs on the site's workload cluster: cert-manager's and Traefik's, which the site installs. */
-const workloadCrdGroups = ["cert-manager.io", "acme.cert-manager.io", "traefik.io"];
+/** CRDs on the site's workload cluster: cert-manager's, Traefik's and CloudNativePG's, which the site installs. */
+const workloadCrdGroups = ["cert-manager.io", "acme.cert-manager.io", "traefik.io", "postgresql.cnpg.io"];
 /** CRDs on a Cluster API management cluster: Cluster API's, CAPO's and the addon provider's. */
 const managementCrdGroups = ["cluster.x-k8s.io", "controlplane.cluster.x-k8s.io", "bootstrap.cluster.x-k8s.io", "infrastructure.cluster.x-k8s.io", "addons.stackhpc.com"];
 

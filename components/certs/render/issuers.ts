@@ -3,6 +3,7 @@
 // certificate by annotation.
 import type { AcmeServer } from "../../../config/derive";
 import { acmeDirectories } from "../../../config/derive";
+import { projectFile } from "../../project-files";
 
 export const issuerName = (server: AcmeServer) => `letsencrypt-${server}`;
 
@@ -30,4 +31,18 @@ export function ingressTls(hostname: string, server: AcmeServer): { annotations:
         annotations: { "cert-manager.io/cluster-issuer": issuerName(server) },
         tls: [{ hosts: [hostname], secretName: `${hostname.replace(/\./g, "-")}-tls` }],
     };
+}
+
+/**
+ * The roots a client must trust to verify a site endpoint's certificate: none beyond the public
+ * ones for production; Let's Encrypt's staging roots ("(STAGING) Pretend Pear X1" and "(STAGING)
+ * Bogus Broccoli X2", https://letsencrypt.org/certs/staging/, SHA-256 fingerprints E7:05:70:A9…
+ * and 9B:2A:33:9F…) for test sites. They ship with the program, so nothing fetched at deploy time
+ * decides what the program trusts.
+ */
+export function acmeRoots(server: AcmeServer): string[] {
+    if (server === "production") return [];
+    return projectFile("components/certs/files/letsencrypt-staging-roots.pem")
+        .split(/(?<=-----END CERTIFICATE-----)\s*/)
+        .filter((pem) => pem.includes("BEGIN CERTIFICATE"));
 }
