@@ -1,8 +1,9 @@
 // A stand-in for INDIGO IAM v1.12.0 on loopback. oidc-provider serves discovery, the JWKS,
 // client authentication (with Basic read as IAM reads it) and client registration (RFC 7591/7592,
 // with IAM's registration-token rotation); IAM's own rules, each from IAM's source, do the rest:
-// the admin client API, the token endpoint's grants (client credentials, token exchange, refresh)
-// and JWT access tokens by IAM's profiles. Its state lives in a store that survives a restart.
+// the admin client API, the token endpoint's grants (client credentials, token exchange, refresh),
+// JWT access tokens by IAM's profiles, and the SCIM user API over the stand-in's users and groups,
+// the same ones its user tokens' wlcg.groups come from. Its state lives in a store that survives a restart.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { adminClientApi } from "./admin-api";
@@ -13,6 +14,7 @@ import { clientDefaults, settingsOf, type FakeIamOptions, type IamSettings } fro
 import { newSigningKey } from "./jwt";
 import type { IamUser } from "./jwt-profiles";
 import { invalidClient, invalidScope } from "./oauth-error";
+import { IamDirectory, scimUsersApi, type DirectoryUser, type NewIamUser } from "./scim";
 import { firstUnmatched, matchersForClient, wlcgScopeMatchers } from "./scope-matchers";
 import { parseScope, registerIamGrants, tokenExchangeGrant, validateForProfile, type EndpointDeps } from "./token-endpoint";
 import { TokenService, type TokenResponse } from "./token-service";
@@ -60,6 +62,8 @@ function adminClientEntity(): ClientEntity {
 
 export class FakeIam {
     readonly store = new IamStore();
+    /** IAM's users and groups, as SCIM lists them and as user tokens carry them. */
+    readonly directory = new IamDirectory();
     readonly settings: IamSettings;
     readonly signingKey = newSigningKey("fake-iam-rsa");
     private readonly tokens: TokenService;
@@ -121,6 +125,30 @@ export class FakeIam {
         this.store.deleteClient(id);
     }
 
+    /** An IAM user, listed by /scim/Users and able to log in (unless added disabled). */
+    addUser(user: NewIamUser): DirectoryUser {
+        return this.directory.addUser(user);
+    }
+
+    /** An administrator deletes the user from IAM. */
+    removeUser(username: string): void {
+        this.directory.removeUser(username);
+    }
+
+    /** An administrator disables the user: SCIM shows active false and the user cannot log in. */
+    disableUser(username: string): void {
+        this.directory.disableUser(username);
+    }
+
+    enableUser(username: string): void {
+        this.directory.enableUser(username);
+    }
+
+    /** A user of the directory as tokens are issued for them (its groups are the SCIM groups). */
+    user(username: string): IamUser {
+        return this.directory.tokenUser(username);
+    }
+
     /** Moves IAM's clock (as IAM's own tests do), for expiry and rotation rules. */
     advanceClock(seconds: number): void {
         this.clockOffsetSeconds += seconds;
@@ -130,16 +158,17 @@ export class FakeIam {
      * Stands in for IAM's authorization-code flow, whose login is not modelled: the tokens IAM
      * issues to `clientId` for `user` who consented to `scope`. The scope is checked against the
      * client (ScopeMatcherOAuthRequestValidator.java:49-52) and the client's profile; IAM's
-     * refusals are thrown as OAuthError.
+     * refusals are thrown as OAuthError. `user` is a user as given, or the username of a directory user.
      */
-    userToken(args: { clientId: string; user: IamUser; scope: string; audience?: string }): TokenResponse {
+    userToken(args: { clientId: string; user: IamUser | string; scope: string; audience?: string }): TokenResponse {
+        const user = typeof args.user === "string" ? this.user(args.user) : args.user;
         const client = this.store.clients.get(args.clientId);
         if (!client || !client.grant_types.includes("authorization_code")) throw invalidClient("Unauthorized grant type: authorization_code");
         const scope = parseScope(args.scope);
         const unmatched = firstUnmatched(scope, this.deps.matchersFor(client));
         if (unmatched !== undefined) throw invalidScope(`Scope '${unmatched}' not allowed for client '${client.client_id}'`);
         validateForProfile(client, scope, this.settings);
-        return this.tokens.createAccessToken(client, { request: { grantType: "authorization_code", scope, audience: args.audience }, user: args.user });
+        return this.tokens.createAccessToken(client, { request: { grantType: "authorization_code", scope, audience: args.audience }, user });
     }
 
     private nowSeconds(): number {
@@ -159,6 +188,8 @@ export class FakeIam {
         const provider = new oidc.default(issuer, {
             adapter: oidcAdapter(this.store, () => grantTypesRun),
             cookies: { keys: ["fake-iam-cookie-key"] },
+            // IAM's discovery names its SCIM API (LS/core/web/wellknown/IamWellKnownInfoProvider.java:136,188).
+            discovery: { scim_endpoint: `${issuer}/scim` },
             jwks: { keys: [this.signingKey.jwk] },
             scopes: new AnyScope(this.settings.systemScopes),
             features: {
@@ -179,6 +210,10 @@ export class FakeIam {
             adminClientApi(req, res, id, { store: this.store, tokens: this.tokens, registrationBaseUrl: `${this.issuer}/reg` }).catch((err) => {
                 if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: String(err) }));
             });
+            return;
+        }
+        if (path === "/scim/Users" || path.startsWith("/scim/Users/")) {
+            scimUsersApi(req, res, { directory: this.directory, tokens: this.tokens, baseUrl: () => this.issuer });
             return;
         }
         readBasicAsIam(req);
