@@ -1,6 +1,7 @@
 // The recording engine: runs a Pulumi program in this process under Pulumi's mock monitor and
 // keeps every RegisterResourceRequest it sends, which is exactly what `pulumi up` would act on.
 // No CLI, no plugins, no credentials. Shared by the synth and the tests.
+import Module from "node:module";
 import * as pulumi from "@pulumi/pulumi";
 import { readSerialized, type Json } from "./serialized";
 import { recordingHttp, recordingMocks, type InvokeResult } from "./mocks";
@@ -170,10 +171,23 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
 
     // Dynamic resources carry their provider's code, serialized by parsing its source: the slowest
     // part of a recording, for an input plan.json masks anyway. test/dynamic-providers checks that
-    // the real serialization works.
-    const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as { serializeFunction: unknown };
+    // the real serialization works. Loading the serializer alone (it brings the TypeScript
+    // compiler) costs more than the rest of a synth's modules: unless something loaded it already,
+    // the SDK finds a stand-in under its name in the module cache.
+    const serializerPath = require.resolve("@pulumi/pulumi/runtime/closure/serializeClosure");
+    const loaded = require.cache[serializerPath];
+    const masked = async () => ({ text: providerCodeMask, exportName: "handler", containsSecrets: false });
+    const closure = (loaded?.exports ?? {}) as { serializeFunction?: unknown };
     const serializeFunction = closure.serializeFunction;
-    closure.serializeFunction = async () => ({ text: providerCodeMask, exportName: "handler", containsSecrets: false });
+    if (loaded) {
+        closure.serializeFunction = masked;
+    } else {
+        const standIn = new Module(serializerPath);
+        standIn.filename = serializerPath;
+        standIn.loaded = true;
+        standIn.exports = { serializeFunction: masked };
+        require.cache[serializerPath] = standIn;
+    }
 
     const global = globalThis as Record<symbol, unknown>;
     global[cloudHttpHook] = recordingHttp(options.http);
@@ -195,7 +209,8 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
     }
     await pulumi.runtime.disconnect().catch(absorb);
     Error.stackTraceLimit = stackTraceLimit;
-    closure.serializeFunction = serializeFunction;
+    if (loaded) closure.serializeFunction = serializeFunction;
+    else delete require.cache[serializerPath];
     delete global[cloudHttpHook];
     await new Promise((resolve) => setImmediate(resolve));
     process.off("unhandledRejection", absorb);

@@ -30,8 +30,10 @@ export const createTimes: readonly CreateTime[] = [
     { type: "openstack:dns/recordSet:RecordSet", seconds: 15, why: "Designate propagates to its nameservers" },
     { type: "openstack:identity/applicationCredential:ApplicationCredential", seconds: 2, why: "Keystone API call" },
     { type: "kubernetes:helm.sh/v3:Release", seconds: 120, why: "chart install until its resources are ready" },
+    { type: "kubernetes:batch/v1:Job", seconds: 120, why: "Rucio's bootstrap: waits for PostgreSQL, then creates or upgrades the schema" },
     { type: "kubernetes:", seconds: 3, why: "API server call and readiness of a simple object" },
     { type: "pulumi-nodejs:dynamic/srcnet:WorkloadKubeconfig", seconds: 900, why: "Cluster API builds the control plane and workers" },
+    { type: "pulumi-nodejs:dynamic/srcnet:RseRegistration", seconds: 120, why: "waits until Rucio answers at its name with its certificate, then a few REST calls" },
     { type: "pulumi-nodejs:", seconds: 5, why: "a few REST calls (IAM clients, Rucio registration)" },
 ];
 
