@@ -2,19 +2,12 @@
 // registration API (RFC 7591/7592, with a registration access token) and the admin client API
 // (/iam/api/clients, with a client_credentials token holding iam:admin.write). Every call retries
 // network errors and 5xx with exponential backoff and jitter, honours Retry-After on 429, and
-// gives up with a clear error after a bounded time. No error message carries a request body,
-// so no secret can reach a log.
+// gives up with a clear error after a bounded time (components/http/retrying-request.ts). No
+// error message carries a request body, so no secret can reach a log.
+import { backoffMs, defaultRetry, sendWithRetry, type HttpAnswer, type RetryPolicy, type Service } from "../http/retrying-request";
 import { adminPutBody } from "./admin-put-body";
 
-export interface RetryPolicy {
-    /** Give up after this long, counted from the first attempt. */
-    readonly deadlineMs: number;
-    readonly attemptTimeoutMs: number;
-    readonly baseDelayMs: number;
-    readonly maxDelayMs: number;
-}
-
-export const defaultRetry: RetryPolicy = { deadlineMs: 120_000, attemptTimeoutMs: 15_000, baseDelayMs: 500, maxDelayMs: 15_000 };
+export { defaultRetry, type RetryPolicy };
 
 /** An answer that is final: a 4xx other than 429, with IAM's error text. */
 export class IamRequestError extends Error {
@@ -57,20 +50,6 @@ function errorText(body: any): string {
     return typeof body === "string" ? body.slice(0, 300) : "";
 }
 
-function retryAfterMs(header: string | null): number | undefined {
-    if (!header) return undefined;
-    const seconds = Number(header);
-    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-    const date = Date.parse(header);
-    return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
-}
-
-/** Whether a failed fetch certainly never reached the server (the connection was refused). */
-function neverSent(err: unknown): boolean {
-    const cause = (err as { cause?: { code?: string } })?.cause;
-    return cause?.code === "ECONNREFUSED" || cause?.code === "ENOTFOUND" || cause?.code === "EAI_AGAIN";
-}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -85,57 +64,37 @@ export function basicAuthorization(user: string, password: string): string {
     return `Basic ${Buffer.from(`${user}:${password}`, "utf8").toString("base64")}`;
 }
 
-export async function send(req: Request, policy: RetryPolicy = defaultRetry): Promise<Response> {
-    const path = new URL(req.url).pathname;
-    const basic = req.basic ? basicAuthorization(req.basic.user, req.basic.password) : undefined;
-    const started = Date.now();
-    let last = "";
-    for (let attempt = 0; ; attempt++) {
-        const backoff = Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
-        let wait = backoff;
-        try {
-            const headers: Record<string, string> = { accept: "application/json" };
-            let body: string | undefined;
-            if (req.token) headers.authorization = `Bearer ${req.token}`;
-            if (basic) headers.authorization = basic;
-            if (req.json !== undefined) {
-                headers["content-type"] = "application/json";
-                body = JSON.stringify(req.json);
-            } else if (req.form) {
-                headers["content-type"] = "application/x-www-form-urlencoded";
-                body = new URLSearchParams(req.form).toString();
-            }
-            const res = await fetch(req.url, { method: req.method, headers, body, signal: AbortSignal.timeout(policy.attemptTimeoutMs) });
-            const text = await res.text();
-            let parsed: any = text;
-            try {
-                parsed = text ? JSON.parse(text) : undefined;
-            } catch {
-                // not JSON: kept as text for the error message
-            }
-            if (res.ok || req.accept?.includes(res.status)) return { status: res.status, body: parsed };
-            if (res.status === 429) {
-                last = `HTTP 429 (too many requests)`;
-                wait = retryAfterMs(res.headers.get("retry-after")) ?? backoff;
-            } else if (res.status >= 500) {
-                last = `HTTP ${res.status}${errorText(parsed) ? `: ${errorText(parsed)}` : ""}`;
-                if (req.uncertainOn5xx) throw new IamAmbiguousError(`${req.method} ${path} failed with ${last}`);
-            } else {
-                throw new IamRequestError(req.method, path, res.status, errorText(parsed));
-            }
-        } catch (err) {
-            if (err instanceof IamRequestError || err instanceof IamAmbiguousError) throw err;
-            const reason = (err as Error).name === "TimeoutError" ? `no answer within ${policy.attemptTimeoutMs / 1000} s` : `${(err as Error).message}${(err as { cause?: Error }).cause ? ` (${(err as { cause?: Error }).cause!.message})` : ""}`;
-            last = reason;
-            if (!req.repeatable && !neverSent(err)) {
-                throw new IamAmbiguousError(`${req.method} ${path} may or may not have reached IAM: ${reason}`);
-            }
-        }
-        if (Date.now() - started + wait > policy.deadlineMs) {
-            throw new Error(`IAM did not answer ${req.method} ${path} successfully within ${Math.round(policy.deadlineMs / 1000)} s; last: ${last}`);
-        }
-        await sleep(wait);
+/** JSON when the answer is JSON, else its text (kept for the error message). */
+function parsed(text: string): any {
+    try {
+        return text ? JSON.parse(text) : undefined;
+    } catch {
+        return text;
     }
+}
+
+const iam: Service = {
+    name: "IAM",
+    refused: (method, path, answer) => new IamRequestError(method, path, answer.status, errorText(parsed(answer.text))),
+    detail: (answer: HttpAnswer) => errorText(parsed(answer.text)),
+    ambiguous: (message) => new IamAmbiguousError(message),
+};
+
+export async function send(req: Request, policy: RetryPolicy = defaultRetry): Promise<Response> {
+    const basic = req.basic ? basicAuthorization(req.basic.user, req.basic.password) : undefined;
+    const headers: Record<string, string> = { accept: "application/json" };
+    let body: string | undefined;
+    if (req.token) headers.authorization = `Bearer ${req.token}`;
+    if (basic) headers.authorization = basic;
+    if (req.json !== undefined) {
+        headers["content-type"] = "application/json";
+        body = JSON.stringify(req.json);
+    } else if (req.form) {
+        headers["content-type"] = "application/x-www-form-urlencoded";
+        body = new URLSearchParams(req.form).toString();
+    }
+    const answer = await sendWithRetry({ method: req.method, url: req.url, headers, body, accept: req.accept, repeatable: req.repeatable, uncertainOn5xx: req.uncertainOn5xx }, policy, iam);
+    return { status: answer.status, body: parsed(answer.text) };
 }
 
 export interface Discovery {
@@ -286,7 +245,7 @@ async function adminEnsure(d: Discovery, token: string, clientId: string, client
             if (Date.now() - started > policy.deadlineMs) {
                 throw new Error(`IAM did not create client ${clientId} within ${Math.round(policy.deadlineMs / 1000)} s; last: ${err.message}`);
             }
-            await sleep(Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
+            await sleep(backoffMs(policy, attempt));
         }
     }
 }
