@@ -178,7 +178,7 @@ describe("Rucio part: external (the uksrc site)", () => {
             { rse: "SPSRC_STORM", distance: 2 },
             { rse: "AUSSRC_STORM", distance: 3 },
         ]);
-        expect(inputs.rse.accounts).to.deep.equal([{ account: "uksrc", bytes: -1, scopes: ["uksrc"] }]);
+        expect(inputs.rse.accounts).to.deep.equal([{ account: "uksrc", bytes: -1, scopes: ["uksrc"], email: "uksrc-ops@example.ac.uk" }]);
     });
 
     it("never deletes a production RSE: protected, and kept when removed from the program", () => {
@@ -241,8 +241,8 @@ describe("Rucio part: the RSE the site registers (planRse)", () => {
     it("turns quotas into byte limits, and no quota into no limit", () => {
         const spec = planRse(modelOf("uksrc", (s) => (s.rucio.accounts = [{ account: "ops", quotaGb: 500, scopes: ["ops"] }, { account: "prod" }])));
         expect(spec.accounts).to.deep.equal([
-            { account: "ops", bytes: 500e9, scopes: ["ops"] },
-            { account: "prod", bytes: -1, scopes: [] },
+            { account: "ops", bytes: 500e9, scopes: ["ops"], email: "uksrc-ops@example.ac.uk" },
+            { account: "prod", bytes: -1, scopes: [], email: "uksrc-ops@example.ac.uk" },
         ]);
     });
 });

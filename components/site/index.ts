@@ -12,6 +12,8 @@ import { SiteIdentity, planClients, type ClientSource } from "../identity";
 import { SiteNetwork } from "../network";
 import { StorageNode, storageSiteRules, type CertificateInput } from "../storage";
 import { heapMbFor } from "../storage/render/storm-config";
+import { siteRucioArgs } from "./rucio-args";
+import { SiteRucio } from "../rucio";
 import type { CloudFacts } from "./preflight";
 
 export interface SrcSiteArgs {
@@ -38,7 +40,7 @@ function designateZone(model: SiteModel, cloud: CloudFacts): DesignateZone | und
 }
 
 /** Where the site's IAM clients come from, as the config says. */
-function clientSource(model: SiteModel, secrets: SiteSecrets, parent: pulumi.Resource): ClientSource {
+function clientSource(model: SiteModel, secrets: SiteSecrets, randomProvider: random.Provider): ClientSource {
     const iam = model.config.iam;
     switch (iam.registration) {
         case "dynamic":
@@ -48,7 +50,7 @@ function clientSource(model: SiteModel, secrets: SiteSecrets, parent: pulumi.Res
             return {
                 registration: "admin",
                 admin: { clientId: iam.adminClientId, clientSecret: secrets.iamAdminClientSecret! },
-                random: new random.Provider(`${model.name}-random`, {}, { parent }),
+                random: randomProvider,
             };
         case "static":
             return {
@@ -65,6 +67,7 @@ export class SrcSite extends pulumi.ComponentResource {
     readonly cluster: SiteCluster;
     readonly dns: SiteDns;
     readonly identity: SiteIdentity;
+    readonly rucio: SiteRucio;
     /** What `pulumi stack output` shows for the site. */
     readonly stackOutputs: Record<string, pulumi.Input<unknown>>;
 
@@ -99,11 +102,14 @@ export class SrcSite extends pulumi.ComponentResource {
             ready: this.network.routerInterface,
         };
 
+        // Generated secrets and names; one provider for the whole site.
+        const randomProvider = new random.Provider(`${p}-random`, {}, child);
+
         // Before the storage node, which takes StoRM's login client from it.
         const clients = planClients(model);
         this.identity = new SiteIdentity(
             `${p}-identity`,
-            { namePrefix: p, issuer: config.iam.issuer, clients, source: clientSource(model, secrets, this) },
+            { namePrefix: p, issuer: config.iam.issuer, clients, source: clientSource(model, secrets, randomProvider) },
             child,
         );
         const stormClient = this.identity.clients.storm;
@@ -194,6 +200,8 @@ export class SrcSite extends pulumi.ComponentResource {
             child,
         );
 
+        this.rucio = new SiteRucio(`${p}-rucio`, siteRucioArgs(model, secrets, { random: randomProvider, clients: this.identity.clients, inCluster, cluster: this.cluster, dns: this.dns }), child);
+
         this.stackOutputs = {
             site: model.name,
             environment: model.environment,
@@ -214,7 +222,8 @@ export class SrcSite extends pulumi.ComponentResource {
                 healthUrl: this.storage.healthUrl,
                 areas: this.storage.areas,
             },
-            rse: { name: model.storage.rse.name, protocol: model.storage.rse.protocol, oidcBasePath: model.storage.rse.oidcBasePath },
+            rse: { name: this.rucio.rseName, protocol: model.storage.rse.protocol, oidcBasePath: model.storage.rse.oidcBasePath },
+            rucio: { mode: model.rucio.mode, serverUrl: model.rucio.serverUrl, authUrl: model.rucio.authUrl, ...(this.rucio.onCluster ? { namespace: this.rucio.onCluster.namespace } : {}) },
             cluster: {
                 backend: config.cluster.backend,
                 ...(model.kubernetesVersion ? { kubernetesVersion: model.kubernetesVersion } : {}),

@@ -1,0 +1,260 @@
+// Rucio on the site's cluster: PostgreSQL (CloudNativePG, or an external database), the Job that
+// creates the schema and root, the server with its auth API, the daemons, the web UI and the
+// account sync. Every file and value comes from render/; this registers them in order: database,
+// Job, then the servers. Root's password is generated here and kept as a Kubernetes Secret; it is
+// what the RSE registration and the account sync log in with.
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import type { AcmeServer } from "../../config/derive";
+import { charts, type ChartPin } from "../../config/versions";
+import type { SiteClient } from "../identity";
+import { accountSyncConfigMap, accountSyncCronJob } from "./render/account-sync";
+import { rucioReleases, rucioSecrets, serverServiceUrl, type RucioChartArgs, type RucioSecretNames, type SecretContent } from "./render/charts";
+import { rucioDaemonsValues } from "./render/daemons-values";
+import {
+    backupCredentialsSecret,
+    cnpgOperatorValues,
+    databaseConnection,
+    databaseCredentialsSecret,
+    databaseNames,
+    databaseUrl,
+    databaseUrlKey,
+    databaseUrlSecret,
+    postgresClusterValues,
+    rucioConfigValue,
+    type DatabaseBackupArgs,
+} from "./render/database";
+import { idpSecrets, rucioOidcRedirectUris } from "./render/idp-secrets";
+import { defaultRootUsername, initJobManifests } from "./render/init-job";
+import { rucioServerValues } from "./render/server-values";
+import { rucioWebuiValues, webuiEnvFile } from "./render/webui-values";
+import type { RucioAuth } from "./rse-registration";
+
+export interface RucioDatabaseArgs {
+    /** Connection URL of a PostgreSQL the site already runs (a secret output); no database is deployed. */
+    readonly externalUrl?: pulumi.Output<string>;
+    /** Name of the CloudNativePG cluster. */
+    readonly name: string;
+    readonly instances: number;
+    readonly volumeGb: number;
+    readonly backup?: Omit<DatabaseBackupArgs, "credentialsSecret"> & { readonly credentials: pulumi.Output<Record<string, string>> };
+    readonly restore?: { readonly fromCluster: string; readonly targetTime?: string };
+}
+
+export interface RucioOnClusterArgs {
+    readonly namePrefix: string;
+    readonly provider: k8s.Provider;
+    /** Test sites: deleted with the cluster. */
+    readonly deletedWith?: pulumi.Resource;
+    /** Production: the database is protected and kept when removed from the program. */
+    readonly protectData: boolean;
+    readonly environment: "test" | "production";
+    readonly namespacePrefix: string;
+    readonly hostnames: { readonly server: string; readonly webui: string };
+    readonly issuer: string;
+    readonly issuerName: string;
+    readonly ingressClass: string;
+    readonly acmeServer: AcmeServer;
+    /** Undefined: the cluster's default class. */
+    readonly storageClass?: string;
+    readonly lfn2pfnAlgorithm: "hash" | "identity";
+    readonly database: RucioDatabaseArgs;
+    readonly clients: { readonly rucio: SiteClient; readonly webui: SiteClient; readonly sync: SiteClient };
+    readonly sync: {
+        readonly schedule: string;
+        readonly allowedGroups: readonly string[];
+        readonly admins: readonly string[];
+        readonly quotaBytes: number;
+        /** The RSE the synced accounts get their limit on. */
+        readonly rse: pulumi.Input<string>;
+    };
+    readonly random: random.Provider;
+}
+
+/** Pulumi's default for a Job (10 minutes) is shorter than the script's wait for a new database plus a migration. */
+const initJobTimeout = "30m";
+
+/** A manifest known only at deploy time, as the resource arguments its top-level fields make. */
+function fieldsOf<K extends string>(manifest: pulumi.Output<Record<string, unknown>>, keys: readonly K[]): Record<K, pulumi.Output<any>> {
+    return Object.fromEntries(keys.map((k) => [k, manifest.apply((m) => m[k])])) as Record<K, pulumi.Output<any>>;
+}
+
+/** A Helm release of a pinned chart. */
+function release(name: string, pin: ChartPin, namespace: pulumi.Input<string>, values: pulumi.Input<Record<string, unknown>>): k8s.helm.v3.ReleaseArgs {
+    return { name, chart: pin.chart, version: pin.version, repositoryOpts: { repo: pin.repo }, namespace, values };
+}
+
+export class RucioOnCluster extends pulumi.ComponentResource {
+    /** How the RSE registration logs in: root's userpass (a secret output). */
+    readonly rootAuth: pulumi.Output<RucioAuth>;
+    /** The server release; the API answers once it is ready. */
+    readonly server: k8s.helm.v3.Release;
+    readonly namespace: pulumi.Output<string>;
+
+    constructor(name: string, args: RucioOnClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("srcnet:rucio:RucioOnCluster", name, {}, opts);
+        const n = (suffix: string) => `${args.namePrefix}-${suffix}`;
+        const inCluster: pulumi.CustomResourceOptions = { parent: this, provider: args.provider, deletedWith: args.deletedWith };
+        // The database outlives a removal from the program in production, and a mistaken destroy is refused.
+        const data: pulumi.CustomResourceOptions = args.protectData ? { parent: this, provider: args.provider, protect: true, retainOnDelete: true } : inCluster;
+        const password = (suffix: string) => new random.RandomPassword(n(suffix), { length: 32, special: false }, { parent: this, provider: args.random }).result;
+
+        const namespace = new k8s.core.v1.Namespace(n("rucio"), { metadata: { name: `${args.namespacePrefix}rucio` } }, inCluster);
+        const ns = namespace.metadata.name;
+        this.namespace = ns;
+
+        // --- the database
+        const db = databaseNames(args.database.name);
+        const databaseReady: pulumi.Resource[] = [];
+        let url: pulumi.Output<string>;
+        if (args.database.externalUrl) {
+            url = args.database.externalUrl;
+        } else {
+            const dbPassword = password("rucio-db");
+            const credentials = new k8s.core.v1.Secret(n("rucio-db-credentials"), databaseCredentialsSecret(db, { namespace: ns, password: dbPassword }), inCluster);
+            const backup = args.database.backup;
+            const backupSecret = backup
+                ? new k8s.core.v1.Secret(
+                      n("rucio-db-backup"),
+                      backupCredentialsSecret(db, { namespace: ns, accessKeyId: backup.credentials.apply((c) => c.accessKeyId ?? ""), secretAccessKey: backup.credentials.apply((c) => c.secretAccessKey ?? "") }),
+                      inCluster,
+                  )
+                : undefined;
+            const operatorNamespace = new k8s.core.v1.Namespace(n("cnpg-system"), { metadata: { name: `${args.namespacePrefix}cnpg-system` } }, inCluster);
+            const operator = new k8s.helm.v3.Release(n("cnpg"), release("cnpg", charts.cloudnativePg, operatorNamespace.metadata.name, cnpgOperatorValues()), data);
+            const cluster = new k8s.helm.v3.Release(
+                n("rucio-db"),
+                release(
+                    args.database.name,
+                    charts.postgresCluster,
+                    ns,
+                    postgresClusterValues({
+                        names: db,
+                        instances: args.database.instances,
+                        storageClass: args.storageClass,
+                        volumeGb: args.database.volumeGb,
+                        backup: backup ? { ...backup, credentialsSecret: db.backupSecret } : undefined,
+                        restore: args.database.restore,
+                    }),
+                ),
+                { ...data, dependsOn: [operator, credentials, ...(backupSecret ? [backupSecret] : [])] },
+            );
+            databaseReady.push(cluster);
+            url = pulumi.all([ns, dbPassword]).apply(([namespace, pw]) => databaseUrl({ ...databaseConnection(db, namespace), password: pw }));
+        }
+        const urlSecret = new k8s.core.v1.Secret(n("rucio-db-url"), databaseUrlSecret(db, { namespace: ns, url: pulumi.secret(url.apply(rucioConfigValue)) }), inCluster);
+
+        // --- schema and root
+        const rootPassword = password("rucio-root");
+        const rootSecretName = "rucio-root";
+        const rootSecret = new k8s.core.v1.Secret(
+            n("rucio-root"),
+            { metadata: { name: rootSecretName, namespace: ns }, type: "Opaque", stringData: { password: rootPassword } },
+            inCluster,
+        );
+        // A new root password (or database URL) runs the Job again, which sets it in Rucio: the
+        // Job's name carries a digest of both: of a 32-character random password, it tells nothing,
+        // so it need not be secret (and the Job's name stays readable in a preview).
+        const rerunKey = pulumi.unsecret(pulumi.all([rootPassword, url]).apply(([pw, u]) => createHash("sha256").update(`${pw}\n${u}`).digest("hex").slice(0, 16)));
+        const init = pulumi.all([ns, rerunKey]).apply(([namespace, key]) =>
+            initJobManifests({ name: "rucio-db-init", namespace, databaseUrl: { name: db.urlSecret, key: databaseUrlKey }, rootPassword: { name: rootSecretName, key: "password" }, rerunKey: key }),
+        );
+        const initScript = new k8s.core.v1.ConfigMap(n("rucio-db-init"), fieldsOf(init.apply((i) => i.configMap as Record<string, unknown>), ["metadata", "data", "immutable"]), inCluster);
+        const initJob = new k8s.batch.v1.Job(n("rucio-db-init"), fieldsOf(init.apply((i) => i.job as Record<string, unknown>), ["metadata", "spec"]), {
+            ...inCluster,
+            dependsOn: [...databaseReady, urlSecret, rootSecret, initScript],
+            customTimeouts: { create: initJobTimeout, update: initJobTimeout },
+            // A new Job (a new name) for a new release or script; the finished one is removed.
+            deleteBeforeReplace: true,
+        });
+        this.rootAuth = pulumi.secret(rootPassword.apply((pw): RucioAuth => ({ method: "userpass", account: "root", username: defaultRootUsername, password: pw })));
+
+        // --- the Secrets the charts' values name
+        const names: RucioSecretNames = { idpSecrets: "rucio-idpsecrets", databaseUrl: db.urlSecret, webui: "rucio-webui-secrets", webuiEnv: "rucio-webui-env" };
+        const chartArgs = (webuiClientId: string): RucioChartArgs => ({
+            environment: args.environment,
+            namespace: "",
+            serverHostname: args.hostnames.server,
+            webuiHostname: args.hostnames.webui,
+            issuer: args.issuer,
+            issuerName: args.issuerName,
+            webuiClientId,
+            ingressClass: args.ingressClass,
+            acmeServer: args.acmeServer,
+            lfn2pfnAlgorithm: args.lfn2pfnAlgorithm,
+            secrets: names,
+        });
+        const argsOf = pulumi.all([ns, args.clients.webui.clientId]).apply(([namespace, id]) => ({ ...chartArgs(id), namespace }));
+        const idp = pulumi.secret(
+            pulumi.all([args.clients.rucio.clientId, args.clients.rucio.clientSecret, args.clients.sync.clientId, args.clients.sync.clientSecret]).apply(([id, secret, syncId, syncSecret]) =>
+                idpSecrets({
+                    issuerName: args.issuerName,
+                    issuer: args.issuer,
+                    clientId: id,
+                    clientSecret: secret,
+                    redirectUris: rucioOidcRedirectUris(`https://${args.hostnames.server}`),
+                    scim: { clientId: syncId, clientSecret: syncSecret },
+                }),
+            ),
+        );
+        const secrets: pulumi.Resource[] = [urlSecret];
+        const sessionSecret = password("rucio-webui-session");
+        const contentOf = (content: SecretContent): pulumi.Input<string> => {
+            switch (content) {
+                case "idpsecrets.json":
+                    return idp;
+                case "webui-client-secret":
+                    return args.clients.webui.clientSecret;
+                case "webui-session-secret":
+                    return sessionSecret;
+                case "webui-env":
+                    return argsOf.apply(webuiEnvFile);
+                case "database-url":
+                    return urlSecret.stringData.apply((d) => d?.[databaseUrlKey] ?? "");
+            }
+        };
+        // The database URL's Secret is made above, with the database.
+        for (const s of rucioSecrets(names).filter((s) => s.name !== names.databaseUrl)) {
+            const stringData = Object.fromEntries(s.keys.map((k) => [k.key, contentOf(k.content)]));
+            secrets.push(new k8s.core.v1.Secret(n(s.name), { metadata: { name: s.name, namespace: ns }, type: "Opaque", stringData }, inCluster));
+        }
+
+        // --- server, daemons, web UI: after the schema exists
+        const after = { ...inCluster, dependsOn: [initJob, ...secrets] };
+        this.server = new k8s.helm.v3.Release(n(rucioReleases.server), release(rucioReleases.server, charts.rucioServer, ns, argsOf.apply(rucioServerValues)), after);
+        new k8s.helm.v3.Release(n(rucioReleases.daemons), release(rucioReleases.daemons, charts.rucioDaemons, ns, argsOf.apply(rucioDaemonsValues)), after);
+        new k8s.helm.v3.Release(n(rucioReleases.webui), release(rucioReleases.webui, charts.rucioWebui, ns, argsOf.apply(rucioWebuiValues)), { ...after, dependsOn: [this.server, ...secrets] });
+
+        // --- IAM users become Rucio accounts
+        const syncSecretName = "rucio-account-sync";
+        const syncSecret = new k8s.core.v1.Secret(
+            n("rucio-account-sync"),
+            { metadata: { name: syncSecretName, namespace: ns }, type: "Opaque", stringData: { "iam-client-secret": args.clients.sync.clientSecret } },
+            inCluster,
+        );
+        const syncArgs = pulumi.all([ns, args.clients.sync.clientId, args.sync.rse]).apply(([namespace, clientId, rse]) => ({
+            name: "rucio-account-sync",
+            namespace,
+            schedule: args.sync.schedule,
+            settings: {
+                iamIssuer: args.issuer,
+                iamClientId: clientId,
+                // Inside the cluster: the server's Service, no certificate to trust.
+                rucioUrl: serverServiceUrl(namespace),
+                rucioUsername: defaultRootUsername,
+                allowedGroups: args.sync.allowedGroups,
+                admins: args.sync.admins,
+                rse,
+                defaultQuotaBytes: args.sync.quotaBytes,
+            },
+            iamClientSecret: { name: syncSecretName, key: "iam-client-secret" },
+            rucioPassword: { name: rootSecretName, key: "password" },
+        }));
+        const syncScript = new k8s.core.v1.ConfigMap(n("rucio-account-sync"), fieldsOf(syncArgs.apply(accountSyncConfigMap), ["metadata", "data"]), inCluster);
+        new k8s.batch.v1.CronJob(n("rucio-account-sync"), fieldsOf(syncArgs.apply(accountSyncCronJob), ["metadata", "spec"]), { ...inCluster, dependsOn: [syncScript, syncSecret, rootSecret, this.server] });
+
+        this.registerOutputs({ namespace: ns });
+    }
+}

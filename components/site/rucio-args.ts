@@ -1,0 +1,103 @@
+// What the Rucio part is given, from the site model and the other parts: which Rucio the RSE is
+// registered in and with which credentials, and (mode "deploy") everything Rucio on the cluster needs.
+import * as pulumi from "@pulumi/pulumi";
+import type * as k8s from "@pulumi/kubernetes";
+import type * as random from "@pulumi/random";
+import { siteIssuerName, type SiteModel } from "../../config/derive";
+import type { SiteSecrets } from "../../config/load";
+import { acmeRoots } from "../certs";
+import type { SiteCluster } from "../cluster";
+import type { SiteDns } from "../dns";
+import type { ClientRole, SiteClient } from "../identity";
+import { bytesPerGb, planRse, type RucioAuth, type SiteRucioArgs } from "../rucio";
+
+export interface SiteRucioParts {
+    readonly random: random.Provider;
+    readonly clients: Readonly<Partial<Record<ClientRole, SiteClient>>>;
+    readonly inCluster: { readonly provider: k8s.Provider; readonly deletedWith?: pulumi.Resource };
+    readonly cluster: SiteCluster;
+    readonly dns: SiteDns;
+}
+
+/** PostgreSQL instances when the config does not say: a standby in production. */
+const defaultInstances = { test: 1, production: 2 } as const;
+
+function client(clients: SiteRucioParts["clients"], role: ClientRole): SiteClient {
+    const c = clients[role];
+    // Validation refuses a site that runs Rucio without these clients.
+    if (!c) throw new Error(`the site runs Rucio, but the identity part has no ${role} client`);
+    return c;
+}
+
+/** How the site logs in to a central Rucio; validation guarantees the secret the method needs. */
+function externalAuth(model: SiteModel, secrets: SiteSecrets): pulumi.Output<RucioAuth> {
+    const r = model.config.rucio;
+    if (r.mode !== "external") throw new Error("only an external Rucio takes the site's own credentials");
+    const a = r.auth;
+    if (a.method === "userpass") {
+        return pulumi.secret(secrets.rucioPassword!.apply((password): RucioAuth => ({ method: "userpass", account: a.account, username: a.username, password })));
+    }
+    return pulumi.secret(
+        secrets.rucioClientSecret!.apply((clientSecret): RucioAuth => ({ method: "oidc", tokenUrl: a.tokenUrl, clientId: a.clientId, clientSecret, scope: a.scope, audience: a.audience, account: a.account })),
+    );
+}
+
+export function siteRucioArgs(model: SiteModel, secrets: SiteSecrets, parts: SiteRucioParts): SiteRucioArgs {
+    const config = model.config;
+    const r = config.rucio;
+    const common = {
+        namePrefix: model.name,
+        protectData: model.protectData,
+        rse: planRse(model),
+        suffixRseName: model.environment === "test",
+        random: parts.random,
+        reachableAfter: [parts.dns],
+    };
+    if (r.mode === "external") {
+        return {
+            ...common,
+            server: { serverUrl: model.rucio.serverUrl, authUrl: model.rucio.authUrl, ...(r.caCertificate ? { caCertificates: [r.caCertificate] } : {}) },
+            auth: externalAuth(model, secrets),
+        };
+    }
+    const db = r.database;
+    return {
+        ...common,
+        // Reached at its public name, whose certificate is Let's Encrypt's (staging on a test site).
+        server: { serverUrl: model.rucio.serverUrl, authUrl: model.rucio.authUrl, caCertificates: acmeRoots(model.acme.server) },
+        deploy: {
+            namePrefix: model.name,
+            provider: parts.inCluster.provider,
+            deletedWith: parts.inCluster.deletedWith,
+            protectData: model.protectData,
+            environment: model.environment,
+            namespacePrefix: parts.cluster.namespacePrefix,
+            hostnames: { server: model.hostnames.rucio, webui: model.hostnames.rucioWebui },
+            issuer: config.iam.issuer,
+            issuerName: siteIssuerName,
+            ingressClass: parts.cluster.ingressClass,
+            acmeServer: model.acme.server,
+            storageClass: parts.cluster.storageClass,
+            lfn2pfnAlgorithm: r.lfn2pfnAlgorithm,
+            database: {
+                name: db.name,
+                externalUrl: db.external ? secrets.rucioDatabaseUrl : undefined,
+                instances: db.instances ?? defaultInstances[model.environment],
+                volumeGb: r.databaseVolumeGb,
+                backup: db.backup
+                    ? {
+                          endpoint: db.backup.endpoint,
+                          bucket: db.backup.bucket,
+                          path: db.backup.path ?? model.name,
+                          schedule: db.backup.schedule,
+                          retentionDays: db.backup.retentionDays,
+                          credentials: secrets.rucioBackupCredentials!,
+                      }
+                    : undefined,
+                restore: db.restore,
+            },
+            clients: { rucio: client(parts.clients, "rucio"), webui: client(parts.clients, "rucioWebui"), sync: client(parts.clients, "rucioSync") },
+            sync: { schedule: r.syncSchedule, allowedGroups: config.jupyterhub.allowedGroups, admins: r.admins, quotaBytes: r.userQuotaGb * bytesPerGb },
+        },
+    };
+}
