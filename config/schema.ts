@@ -258,7 +258,7 @@ const existingCluster = z
         installPlatform: z
             .boolean()
             .default(true)
-            .describe("Install Traefik, cert-manager and the ClusterIssuers; set false on a shared cluster that has them."),
+            .describe("Install Traefik, cert-manager, the ClusterIssuers and (for a deployed Rucio) the CloudNativePG operator; set false on a shared cluster that has them (CloudNativePG 1.30 or later)."),
     })
     .describe("existing: a cluster given by the kubeconfig in the secret key kubeconfig.");
 

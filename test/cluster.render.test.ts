@@ -20,7 +20,7 @@ import { siteOf } from "./harness";
 /** The secret keys each committed stack needs, given as secrets. */
 const stackSecrets: Record<string, readonly string[]> = {
     dev: ["iamAdminClientSecret"],
-    uksrc: ["openstackApplicationCredentialSecret", "iamAdminClientSecret", "capiManagementKubeconfig"],
+    uksrc: ["openstackApplicationCredentialSecret", "iamAdminClientSecret", "capiManagementKubeconfig", "rucioClientSecret"],
 };
 
 /** The model of a committed stack's site after `change`, validated the way the program does it. */

@@ -52,16 +52,18 @@ describe("config/derive: parsing first", () => {
 });
 
 describe("config/derive: hostnames", () => {
-    it("defaults to storm., jupyter. and rucio.<domain>", () => {
+    it("defaults to storm., jupyter., rucio. and rucio-ui.<domain>", () => {
         expect(modelOf("dev").hostnames).to.deep.equal({
             storm: "storm.dev.srcnet.example.org",
             jupyter: "jupyter.dev.srcnet.example.org",
             rucio: "rucio.dev.srcnet.example.org",
+            rucioWebui: "rucio-ui.dev.srcnet.example.org",
         });
         expect(modelOf("uksrc").hostnames).to.deep.equal({
             storm: "storm.uksrc.example.ac.uk",
             jupyter: "jupyter.uksrc.example.ac.uk",
             rucio: "rucio.uksrc.example.ac.uk",
+            rucioWebui: "rucio-ui.uksrc.example.ac.uk",
         });
     });
 
@@ -71,6 +73,7 @@ describe("config/derive: hostnames", () => {
             storm: "webdav.dev.srcnet.example.org",
             jupyter: "jupyter.dev.srcnet.example.org",
             rucio: "data.dev.srcnet.example.org",
+            rucioWebui: "rucio-ui.dev.srcnet.example.org",
         });
     });
 
@@ -79,6 +82,7 @@ describe("config/derive: hostnames", () => {
             storm: "storm.a.example.org",
             jupyter: "hub.a.example.org",
             rucio: "rucio.a.example.org",
+            rucioWebui: "rucio-ui.a.example.org",
         });
     });
 });

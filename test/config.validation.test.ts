@@ -26,12 +26,12 @@ function uksrcProblems(change: Change, keys: readonly ConfigKey[] = keysWith(uks
 
 const topLevelKeys = "name, environment, domain, hostnames, openstack, iam, storage, cluster, jupyterhub, rucio, dns, certificates";
 const knownProjectKeys =
-    "site, openstackApplicationCredentialSecret, iamAdminClientSecret, iamClientSecrets, kubeconfig, capiManagementKubeconfig, stormHostKey, stormHostCertificate";
+    "site, openstackApplicationCredentialSecret, iamAdminClientSecret, iamClientSecrets, kubeconfig, capiManagementKubeconfig, stormHostKey, stormHostCertificate, rucioPassword, rucioClientSecret, rucioDatabaseUrl, rucioBackupCredentials";
 const httpsUrlMessage = "must be an https:// URL without user, query or fragment, such as https://iam.example.org/";
 const rseNameMessage = "is not a valid RSE name: upper-case letters and digits in groups joined by '_' or '-', such as STFC_STORM";
 const cidrFormatMessage = "must be an address with a prefix length, such as 192.0.2.0/24 or 2001:db8::/32";
 const wholeInternet = "opens admin access to the whole internet, which production sites refuse; list the operators' networks";
-const devHosts = "storm.dev.srcnet.example.org, jupyter.dev.srcnet.example.org, rucio.dev.srcnet.example.org";
+const devHosts = "storm.dev.srcnet.example.org, jupyter.dev.srcnet.example.org, rucio.dev.srcnet.example.org, rucio-ui.dev.srcnet.example.org";
 
 const missingSecret = {
     openstackApplicationCredentialSecret:
@@ -54,6 +54,9 @@ const missingSecret = {
     rucioBackupCredentials:
         "srcnet-site:rucioBackupCredentials: is required because site.rucio.database.backup is set; set it with: pulumi config set --secret --path rucioBackupCredentials.accessKeyId (and secretAccessKey)",
 } satisfies Record<SecretKeyName, string>;
+
+/** How a site logs in to a central Rucio (its secret in rucioClientSecret). */
+const externalRucioAuth = { method: "oidc", tokenUrl: "https://ska-iam.example.org/token", clientId: "dev-rse-registration" };
 
 const staticIam = {
     registration: "static",
@@ -512,11 +515,14 @@ describe("config validation: cluster", () => {
         expect(devProblems((s) => (s.cluster.kubernetesVersion = "1.36.3"))).to.deep.equal([]);
     });
 
-    // traefik 41.3.0 wants >=1.25, cert-manager v1.21.1 >=1.22; openstack-cluster 0.27.0 is built and tested for 1.33 to 1.36.
+    // traefik 41.3.0 wants >=1.25, cert-manager v1.21.1 >=1.22; openstack-cluster 0.27.0 is built and tested for 1.33 to 1.36;
+    // Rucio's charts take >=1.19, CloudNativePG's operator and cluster charts >=1.29.
     it("refuses a Kubernetes release outside what the pinned charts support", () => {
         expect(devProblems((s) => (s.cluster.kubernetesVersion = "v1.24.17"))).to.deep.equal([
             "site.cluster.kubernetesVersion: v1.24.17 is outside what traefik 41.3.0 supports (>=1.25.0-0); choose a release the pinned charts support, and an image built for it",
             "site.cluster.kubernetesVersion: v1.24.17 is outside what openstack-cluster 0.27.0 supports (>=1.33.0-0 <1.37.0-0); choose a release the pinned charts support, and an image built for it",
+            "site.cluster.kubernetesVersion: v1.24.17 is outside what cloudnative-pg 0.29.0 supports (>=1.29.0-0); choose a release the pinned charts support, and an image built for it",
+            "site.cluster.kubernetesVersion: v1.24.17 is outside what cluster 0.8.1 supports (>=1.29.0-0); choose a release the pinned charts support, and an image built for it",
         ]);
         // Magnum's Cluster API driver deploys the same chart.
         expect(devProblems((s) => (s.cluster.kubernetesVersion = "v1.30.4"))).to.have.length(1);
@@ -675,17 +681,20 @@ describe("config validation: secret keys", () => {
             missingSecret.openstackApplicationCredentialSecret,
             missingSecret.iamAdminClientSecret,
             missingSecret.capiManagementKubeconfig,
+            missingSecret.rucioClientSecret,
         ]);
     });
 
     it("does not require a secret the site does not need", () => {
-        // dynamic registration needs no secret; the site then runs nothing that needs admin-registered clients
+        // dynamic registration needs no secret; the site then runs nothing that needs admin-registered clients,
+        // and needs only the secret of its login to the central Rucio
         const dynamicOnly = (s: any) => {
             s.iam = { registration: "dynamic", issuer: "https://iam.dev.srcnet.example.org/" };
             s.jupyterhub = { enabled: false };
-            s.rucio = { mode: "external", ftsUrl: "https://fts.example.org:8446", serverUrl: "https://rucio.example.org" };
+            s.rucio = { mode: "external", ftsUrl: "https://fts.example.org:8446", serverUrl: "https://rucio.example.org", auth: externalRucioAuth };
         };
-        expect(devProblems(dynamicOnly, keysWith([]))).to.deep.equal([]);
+        expect(devProblems(dynamicOnly, keysWith([]))).to.deep.equal([missingSecret.rucioClientSecret]);
+        expect(devProblems(dynamicOnly, keysWith(["rucioClientSecret"]))).to.deep.equal([]);
         expect(devProblems(() => undefined, keysWith(["iamAdminClientSecret", "kubeconfig"]))).to.deep.equal([]);
     });
 
@@ -693,7 +702,7 @@ describe("config validation: secret keys", () => {
         expect(problemsOf(siteOf("dev"), keysWith([], ["iamAdminClientSecret"]))).to.deep.equal([
             "srcnet-site:iamAdminClientSecret: is stored in plaintext; remove it and set it again with: pulumi config set --secret iamAdminClientSecret",
         ]);
-        expect(problemsOf(siteOf("uksrc"), keysWith(["iamAdminClientSecret", "openstackApplicationCredentialSecret"], ["capiManagementKubeconfig"]))).to.deep.equal([
+        expect(problemsOf(siteOf("uksrc"), keysWith(["iamAdminClientSecret", "openstackApplicationCredentialSecret", "rucioClientSecret"], ["capiManagementKubeconfig"]))).to.deep.equal([
             "srcnet-site:capiManagementKubeconfig: is stored in plaintext; remove it and set it again with: pulumi config set --secret capiManagementKubeconfig < management-kubeconfig.yaml",
         ]);
     });
@@ -731,6 +740,7 @@ describe("config validation: secret keys", () => {
             missingSecret.openstackApplicationCredentialSecret,
             missingSecret.iamAdminClientSecret,
             missingSecret.capiManagementKubeconfig,
+            missingSecret.rucioClientSecret,
         ]);
     });
 });
@@ -846,7 +856,7 @@ describe("config validation: the program refuses an invalid config", () => {
         const plain = secretsOf("uksrc");
         const run = await runSite(siteOf("uksrc"), { plain, stack: "uksrc" });
         const error = configErrorOf(run);
-        expect(error.problems).to.have.length(3);
+        expect(error.problems).to.have.length(4);
         expect(error.message).to.include(
             "  srcnet-site:iamAdminClientSecret: is stored in plaintext; remove it and set it again with: pulumi config set --secret iamAdminClientSecret",
         );
@@ -893,11 +903,14 @@ describe("config validation: an existing cluster's ingress", () => {
 
     it("does not need it for a site that serves nothing through the cluster", () => {
         expect(
-            devProblems((s) => {
-                s.cluster = { backend: "existing" };
-                s.jupyterhub = { enabled: false };
-                s.rucio = { mode: "external", ftsUrl: "https://fts.example.org:8446", serverUrl: "https://rucio.example.org" };
-            }, secrets),
+            devProblems(
+                (s) => {
+                    s.cluster = { backend: "existing" };
+                    s.jupyterhub = { enabled: false };
+                    s.rucio = { mode: "external", ftsUrl: "https://fts.example.org:8446", serverUrl: "https://rucio.example.org", auth: externalRucioAuth };
+                },
+                keysWith(["iamAdminClientSecret", "kubeconfig", "rucioClientSecret"]),
+            ),
         ).to.deep.equal([]);
     });
 

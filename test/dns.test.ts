@@ -31,17 +31,19 @@ describe("dns plan", () => {
             { service: "storm", name: "storm.dev.srcnet.example.org.", type: "A", ttl: 300, value: "203.0.113.5" },
             { service: "jupyter", name: "jupyter.dev.srcnet.example.org.", type: "A", ttl: 300, value: "203.0.113.6" },
             { service: "rucio", name: "rucio.dev.srcnet.example.org.", type: "A", ttl: 300, value: "203.0.113.6" },
+            { service: "rucioWebui", name: "rucio-ui.dev.srcnet.example.org.", type: "A", ttl: 300, value: "203.0.113.6" },
         ]);
         expect(zoneFileLines(records)).to.deep.equal([
             "storm.dev.srcnet.example.org. 300 IN A 203.0.113.5",
             "jupyter.dev.srcnet.example.org. 300 IN A 203.0.113.6",
             "rucio.dev.srcnet.example.org. 300 IN A 203.0.113.6",
+            "rucio-ui.dev.srcnet.example.org. 300 IN A 203.0.113.6",
         ]);
     });
 
     it("covers only the services the site runs", () => {
         expect(modelOf("uksrc").services.map((s) => s.service)).to.deep.equal(["storm", "jupyter"]);
-        expect(modelOf("dev", (s) => (s.jupyterhub = { enabled: false })).services.map((s) => s.service)).to.deep.equal(["storm", "rucio"]);
+        expect(modelOf("dev", (s) => (s.jupyterhub = { enabled: false })).services.map((s) => s.service)).to.deep.equal(["storm", "rucio", "rucioWebui"]);
     });
 });
 
@@ -55,6 +57,7 @@ describe("dns part: designate", () => {
         expect(records.map((r) => [r.name, r.type, r.ttl, r.records, r.zoneId])).to.deep.equal([
             ["jupyter.dev.srcnet.example.org.", "A", 300, [outputs.cluster.ingressAddress], "zone-srcnet.example.org.-id"],
             ["rucio.dev.srcnet.example.org.", "A", 300, [outputs.cluster.ingressAddress], "zone-srcnet.example.org.-id"],
+            ["rucio-ui.dev.srcnet.example.org.", "A", 300, [outputs.cluster.ingressAddress], "zone-srcnet.example.org.-id"],
             ["storm.dev.srcnet.example.org.", "A", 300, [outputs.storage.floatingIp], "zone-srcnet.example.org.-id"],
         ]);
         expect(ofType(dev, T.zone)).to.deep.equal([]);

@@ -15,6 +15,9 @@ async function run(stack: "dev" | "uksrc", change: (s: any) => void = () => unde
     return r;
 }
 
+/** How a site logs in to a central Rucio (its secret in rucioClientSecret). */
+const externalRucioAuth = { method: "oidc", tokenUrl: "https://ska-iam.example.org/token", clientId: "dev-rse-registration" };
+
 const clientsOf = (r: Recording) => Object.fromEntries(ofType(r, T.client).map((c) => [c.name, inputsOf(c)]));
 
 describe("identity: the clients a site needs", () => {
@@ -31,10 +34,14 @@ describe("identity: the clients a site needs", () => {
                 [grants.authorizationCode, grants.refreshToken, grants.clientCredentials, grants.tokenExchange],
                 ["https://rucio.dev.srcnet.example.org/auth/oidc_token", "https://rucio.dev.srcnet.example.org/auth/oidc_code"],
             ],
+            ["rucioWebui", "dev-rucio-webui", [grants.authorizationCode, grants.refreshToken], ["https://rucio-ui.dev.srcnet.example.org/api/auth/callback/iam"]],
+            ["rucioSync", "dev-rucio-sync", [grants.clientCredentials], []],
         ]);
         expect(specs.find((s) => s.role === "jupyterhub")!.scopes).to.deep.equal(["openid", "profile", "email", "offline_access", "wlcg.groups", "storage.read:/", "storage.create:/", "storage.modify:/"]);
         expect(specs.find((s) => s.role === "tokenExchange")!.scopes).to.include.members(["offline_access", "storage.read:/", "storage.create:/", "storage.modify:/"]);
         expect(specs.find((s) => s.role === "rucio")!.scopes).to.include.members(["fts", "storage.read:/", "storage.create:/", "storage.modify:/"]);
+        expect(specs.find((s) => s.role === "rucioWebui")).to.deep.include({ scopes: ["openid", "profile", "email", "offline_access"], needsAdmin: false });
+        expect(specs.find((s) => s.role === "rucioSync")).to.deep.include({ scopes: ["scim:read"], needsAdmin: true });
     });
 
     const devSpecs = () => {
@@ -65,7 +72,7 @@ describe("identity part under the recording engine", () => {
 
     it("registers each client through IAM's admin API with its own chosen ID and generated secret", () => {
         const clients = clientsOf(dev);
-        expect(Object.keys(clients).sort()).to.deep.equal(["dev-iam-jupyterhub", "dev-iam-rucio", "dev-iam-tokenExchange"]);
+        expect(Object.keys(clients).sort()).to.deep.equal(["dev-iam-jupyterhub", "dev-iam-rucio", "dev-iam-rucioSync", "dev-iam-rucioWebui", "dev-iam-tokenExchange"]);
         const hub = clients["dev-iam-jupyterhub"];
         expect(hub).to.deep.include({ issuer: "https://iam.dev.srcnet.example.org/", mode: "admin", clientId: "dev-jupyterhub", clientSecret: "[secret]", admin: { clientId: "srcnet-dev-admin", clientSecret: "[secret]" } });
         expect(hub.metadata).to.deep.equal({
@@ -77,7 +84,8 @@ describe("identity part under the recording engine", () => {
             response_types: ["code"],
         });
         expect(clients["dev-iam-tokenExchange"].metadata).to.deep.include({ redirect_uris: [], response_types: [], grant_types: [grants.tokenExchange, grants.refreshToken] });
-        expect(ofType(dev, T.password)).to.have.length(3);
+        // One generated secret per client (Rucio's own generated passwords are the Rucio part's).
+        expect(ofType(dev, T.password).filter((p) => p.parent?.endsWith("::dev-identity"))).to.have.length(5);
         for (const p of ofType(dev, T.password)) expect(p.provider).to.equal(ofType(dev, T.random)[0].urn);
     });
 
@@ -89,7 +97,7 @@ describe("identity part under the recording engine", () => {
     });
 
     it("exports the client IDs, not their secrets", () => {
-        expect((dev.outputs as any).identity).to.deep.equal({ registration: "admin", clientIds: { jupyterhub: "dev-jupyterhub", tokenExchange: "dev-token-exchange", rucio: "dev-rucio" } });
+        expect((dev.outputs as any).identity).to.deep.equal({ registration: "admin", clientIds: { jupyterhub: "dev-jupyterhub", tokenExchange: "dev-token-exchange", rucio: "dev-rucio", rucioWebui: "dev-rucio-webui", rucioSync: "dev-rucio-sync" } });
     });
 
     it("registers no Rucio client when Rucio is external, and a StoRM login client when asked", async () => {
@@ -104,9 +112,10 @@ describe("identity part under the recording engine", () => {
             (s) => {
                 s.iam = { registration: "dynamic", issuer: "https://iam.dev.srcnet.example.org/", stormLogin: true };
                 s.jupyterhub = { enabled: false };
-                s.rucio = { mode: "external", ftsUrl: "https://fts.example.org:8446", serverUrl: "https://rucio.example.org" };
+                s.rucio = { mode: "external", ftsUrl: "https://fts.example.org:8446", serverUrl: "https://rucio.example.org", auth: externalRucioAuth };
             },
-            {},
+            // An external Rucio's login is the one secret; none for IAM.
+            { rucioClientSecret: "test-secret-value-of-rucioClientSecret" },
         );
         const clients = clientsOf(r);
         expect(Object.keys(clients)).to.deep.equal(["dev-iam-storm"]);

@@ -249,3 +249,14 @@ describe("Rucio part: the RSE the site registers (planRse)", () => {
 
 /** Shaped like a PEM certificate, which is all the config checks. */
 const testCa = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2FBc2VydGlmaWNhdGVGb3JUZXN0czAKBggqhkjOPQQDAjAA\n-----END CERTIFICATE-----\n";
+
+describe("Rucio part: on a shared cluster", () => {
+    it("leaves the cluster-wide CloudNativePG operator to a cluster that has its platform, and still runs Rucio there", async () => {
+        const r = await run("dev", (s) => (s.cluster = { backend: "existing", ingressAddress: "192.0.2.80", installPlatform: false, ingressClass: "nginx" }), { kubeconfig: "apiVersion: v1\nkind: Config\n" });
+        const names = Object.keys(releases(r));
+        expect(names).to.not.include("dev-cnpg");
+        expect(names).to.include.members(["dev-rucio-db", "dev-rucio-server", "dev-rucio-daemons", "dev-rucio-webui"]);
+        expect(r.resources.filter((x) => x.type === "kubernetes:core/v1:Namespace" && x.name === "dev-cnpg-system")).to.deep.equal([]);
+        expect(releases(r)["dev-rucio-server"].values.ingress.ingressClassName).to.equal("nginx");
+    });
+});

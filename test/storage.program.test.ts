@@ -104,17 +104,20 @@ describe("storage part under the recording engine (dev site)", () => {
                 nfs: { server: storage.fixedIp, path: "/storage/scratch" },
             },
         ]);
-        expect((dev.outputs as any).rse).to.deep.equal({ name: "DEV_STORM", protocol: { scheme: "davs", hostname: "storm.dev.srcnet.example.org", port: 8443, prefix: "/dev/" }, oidcBasePath: "/dev" });
+        // A test site registers its RSE under storage.rse with a suffix generated with the stack.
+        const rse = (dev.outputs as any).rse;
+        expect(rse.name).to.match(/^DEV_STORM_[A-Z0-9]{6}$/);
+        expect(rse).to.deep.equal({ name: rse.name, protocol: { scheme: "davs", hostname: "storm.dev.srcnet.example.org", port: 8443, prefix: "/dev/" }, oidcBasePath: "/dev" });
     });
 });
 
 describe("storage part: data safety and in-place changes", () => {
-    it("protects and retains the data volume of a production site, and only that", async () => {
+    it("protects and retains what holds a production site's data, and only that: the data volume and the RSE", async () => {
         const run = await runSite(siteOf("uksrc"), { secrets: secretsOf("uksrc"), stack: "uksrc" });
         expect(run.error, String(run.error)).to.equal(undefined);
         const protectedOnes = run.resources.filter((r) => r.protect || r.retainOnDelete).map((r) => r.name);
-        expect(protectedOnes).to.deep.equal(["uksrc-storm-data"]);
-        expect(named(run, "uksrc-storm-data")).to.include({ protect: true, retainOnDelete: true });
+        expect(protectedOnes).to.deep.equal(["uksrc-rse", "uksrc-storm-data"]);
+        for (const name of protectedOnes) expect(named(run, name)).to.include({ protect: true, retainOnDelete: true });
         expect(inputsOf(named(run, "uksrc-storm-data"))).to.deep.include({ size: 50000, volumeType: "ceph-hdd" });
     });
 

@@ -105,9 +105,11 @@ describe("synth of the dev stack", () => {
         for (let i = 1; i < chain.length; i++) expect(deps.get(chain[i]), chain[i]).to.include(chain[i - 1]);
         const total = chain.reduce((sum, urn) => sum + createSeconds((byUrn.get(urn) as any).type).seconds, 0);
         expect(plan.criticalPath.seconds).to.equal(total);
-        // The longest chain runs through the Magnum cluster to what is installed on it.
+        // The longest chain runs through the Magnum cluster to what is installed on it: Rucio's server,
+        // then the RSE's registration, which waits for it.
         expect(chain.some((urn) => urn.endsWith("openstack:containerinfra/cluster:Cluster::dev-k8s"))).to.equal(true);
-        expect(chain[chain.length - 1]).to.match(/ClusterIssuer::dev-letsencrypt-(staging|production)$/);
+        expect(chain.some((urn) => urn.endsWith("kubernetes:helm.sh/v3:Release::dev-rucio-server"))).to.equal(true);
+        expect(chain[chain.length - 1]).to.match(/RseRegistration::dev-rse$/);
     });
 
     it("masks the secure value's placeholder wherever it is used", () => {
@@ -169,7 +171,7 @@ describe("synth: secrets and failures", () => {
         const out = tmp();
         const run = spawnSync(process.execPath, [synthCli, "--stack", "uksrc", "--out", out], { cwd: repoRoot, encoding: "utf8" });
         expect(run.status, run.stderr).to.equal(0);
-        expect(run.stdout).to.match(/^srcnet-site uksrc: \d+ resources in 8 components/);
+        expect(run.stdout).to.match(/^srcnet-site uksrc: \d+ resources in 9 components/);
         expect(run.stdout).to.include("uksrc-network (SiteNetwork): 22 (1 Network, 1 Router, 1 RouterInterface, 4 SecGroup, 14 SecGroupRule, 1 Subnet)");
         expect(run.stdout).to.include("uksrc-storage (StorageNode): 5 (1 FloatingIp, 1 FloatingIpAssociate, 1 Instance, 1 Port, 1 Volume)");
         expect(run.stdout).to.match(/critical path: ~\d+ s/);
@@ -211,7 +213,7 @@ describe("synth: secrets and failures", () => {
         const out = tmp();
         const run = spawnSync(process.execPath, [synthCli, "--stack", "dev", "--out", out, "--render"], { cwd: repoRoot, encoding: "utf8" });
         expect(run.status, run.stderr).to.equal(0);
-        expect(run.stdout).to.match(/rendered 2 Helm release\(s\) with the vendored charts; \d+ object\(s\) valid, 0 without a schema/);
+        expect(run.stdout).to.match(/rendered 7 Helm release\(s\) with the vendored charts; \d+ object\(s\) valid, 0 without a schema/);
         const traefik = readdirSync(join(out, "artifacts", "dev-traefik", "manifests"));
         expect(traefik).to.include.members(["deployment-traefik-traefik.yaml", "service-traefik-traefik.yaml", "ingressclass-traefik.yaml"]);
         const service = parse(readFileSync(join(out, "artifacts", "dev-traefik", "manifests", "service-traefik-traefik.yaml"), "utf8"), { version: "1.1" });

@@ -11,7 +11,7 @@ import type { AcmeServer } from "../../config/derive";
 import { charts, type ChartPin } from "../../config/versions";
 import type { SiteClient } from "../identity";
 import { accountSyncConfigMap, accountSyncCronJob } from "./render/account-sync";
-import { rucioReleases, rucioSecrets, serverServiceUrl, type RucioChartArgs, type RucioSecretNames, type SecretContent } from "./render/charts";
+import { rucioReleases, rucioSecrets, serverServiceUrl, type RucioChart, type RucioChartArgs, type RucioSecretNames, type SecretContent } from "./render/charts";
 import { rucioDaemonsValues } from "./render/daemons-values";
 import {
     backupCredentialsSecret,
@@ -52,6 +52,8 @@ export interface RucioOnClusterArgs {
     readonly protectData: boolean;
     readonly environment: "test" | "production";
     readonly namespacePrefix: string;
+    /** Install the CloudNativePG operator (not on a shared cluster, which runs its own, 1.30 or later). */
+    readonly installOperator: boolean;
     readonly hostnames: { readonly server: string; readonly webui: string };
     readonly issuer: string;
     readonly issuerName: string;
@@ -122,8 +124,16 @@ export class RucioOnCluster extends pulumi.ComponentResource {
                       inCluster,
                   )
                 : undefined;
-            const operatorNamespace = new k8s.core.v1.Namespace(n("cnpg-system"), { metadata: { name: `${args.namespacePrefix}cnpg-system` } }, inCluster);
-            const operator = new k8s.helm.v3.Release(n("cnpg"), release("cnpg", charts.cloudnativePg, operatorNamespace.metadata.name, cnpgOperatorValues()), data);
+            // A cluster-wide operator with cluster-wide CRDs: a shared cluster (installPlatform false) runs its own.
+            const operator = args.installOperator
+                ? [
+                      new k8s.helm.v3.Release(
+                          n("cnpg"),
+                          release("cnpg", charts.cloudnativePg, new k8s.core.v1.Namespace(n("cnpg-system"), { metadata: { name: `${args.namespacePrefix}cnpg-system` } }, inCluster).metadata.name, cnpgOperatorValues()),
+                          data,
+                      ),
+                  ]
+                : [];
             const cluster = new k8s.helm.v3.Release(
                 n("rucio-db"),
                 release(
@@ -139,7 +149,7 @@ export class RucioOnCluster extends pulumi.ComponentResource {
                         restore: args.database.restore,
                     }),
                 ),
-                { ...data, dependsOn: [operator, credentials, ...(backupSecret ? [backupSecret] : [])] },
+                { ...data, dependsOn: [...operator, credentials, ...(backupSecret ? [backupSecret] : [])] },
             );
             databaseReady.push(cluster);
             url = pulumi.all([ns, dbPassword]).apply(([namespace, pw]) => databaseUrl({ ...databaseConnection(db, namespace), password: pw }));
@@ -173,9 +183,9 @@ export class RucioOnCluster extends pulumi.ComponentResource {
 
         // --- the Secrets the charts' values name
         const names: RucioSecretNames = { idpSecrets: "rucio-idpsecrets", databaseUrl: db.urlSecret, webui: "rucio-webui-secrets", webuiEnv: "rucio-webui-env" };
-        const chartArgs = (webuiClientId: string): RucioChartArgs => ({
+        const chartArgs = (namespace: string, webuiClientId?: string): RucioChartArgs => ({
             environment: args.environment,
-            namespace: "",
+            namespace,
             serverHostname: args.hostnames.server,
             webuiHostname: args.hostnames.webui,
             issuer: args.issuer,
@@ -186,7 +196,9 @@ export class RucioOnCluster extends pulumi.ComponentResource {
             lfn2pfnAlgorithm: args.lfn2pfnAlgorithm,
             secrets: names,
         });
-        const argsOf = pulumi.all([ns, args.clients.webui.clientId]).apply(([namespace, id]) => ({ ...chartArgs(id), namespace }));
+        // The server and daemons do not wait for the web UI's client; the web UI's values do.
+        const serverArgs = ns.apply((namespace) => chartArgs(namespace));
+        const webuiArgs = pulumi.all([ns, args.clients.webui.clientId]).apply(([namespace, id]) => chartArgs(namespace, id));
         const idp = pulumi.secret(
             pulumi.all([args.clients.rucio.clientId, args.clients.rucio.clientSecret, args.clients.sync.clientId, args.clients.sync.clientSecret]).apply(([id, secret, syncId, syncSecret]) =>
                 idpSecrets({
@@ -199,7 +211,6 @@ export class RucioOnCluster extends pulumi.ComponentResource {
                 }),
             ),
         );
-        const secrets: pulumi.Resource[] = [urlSecret];
         const sessionSecret = password("rucio-webui-session");
         const contentOf = (content: SecretContent): pulumi.Input<string> => {
             switch (content) {
@@ -210,22 +221,26 @@ export class RucioOnCluster extends pulumi.ComponentResource {
                 case "webui-session-secret":
                     return sessionSecret;
                 case "webui-env":
-                    return argsOf.apply(webuiEnvFile);
+                    return webuiArgs.apply(webuiEnvFile);
                 case "database-url":
                     return urlSecret.stringData.apply((d) => d?.[databaseUrlKey] ?? "");
             }
         };
         // The database URL's Secret is made above, with the database.
+        const secretsFor = { server: [urlSecret] as pulumi.Resource[], daemons: [urlSecret] as pulumi.Resource[], webui: [] as pulumi.Resource[] };
         for (const s of rucioSecrets(names).filter((s) => s.name !== names.databaseUrl)) {
             const stringData = Object.fromEntries(s.keys.map((k) => [k.key, contentOf(k.content)]));
-            secrets.push(new k8s.core.v1.Secret(n(s.name), { metadata: { name: s.name, namespace: ns }, type: "Opaque", stringData }, inCluster));
+            const secret = new k8s.core.v1.Secret(n(s.name), { metadata: { name: s.name, namespace: ns }, type: "Opaque", stringData }, inCluster);
+            for (const chart of s.usedBy) secretsFor[chart].push(secret);
         }
 
-        // --- server, daemons, web UI: after the schema exists
-        const after = { ...inCluster, dependsOn: [initJob, ...secrets] };
-        this.server = new k8s.helm.v3.Release(n(rucioReleases.server), release(rucioReleases.server, charts.rucioServer, ns, argsOf.apply(rucioServerValues)), after);
-        new k8s.helm.v3.Release(n(rucioReleases.daemons), release(rucioReleases.daemons, charts.rucioDaemons, ns, argsOf.apply(rucioDaemonsValues)), after);
-        new k8s.helm.v3.Release(n(rucioReleases.webui), release(rucioReleases.webui, charts.rucioWebui, ns, argsOf.apply(rucioWebuiValues)), { ...after, dependsOn: [this.server, ...secrets] });
+        // --- server, daemons, web UI: after the schema exists, each after the Secrets it mounts
+        const chartRelease = (chart: RucioChart, pin: ChartPin, values: pulumi.Input<Record<string, unknown>>, after: pulumi.Resource[]) =>
+            new k8s.helm.v3.Release(n(rucioReleases[chart]), release(rucioReleases[chart], pin, ns, values), { ...inCluster, dependsOn: [...after, ...secretsFor[chart]] });
+        this.server = chartRelease("server", charts.rucioServer, serverArgs.apply(rucioServerValues), [initJob]);
+        chartRelease("daemons", charts.rucioDaemons, serverArgs.apply(rucioDaemonsValues), [initJob]);
+        // The web UI talks to the server.
+        chartRelease("webui", charts.rucioWebui, webuiArgs.apply(rucioWebuiValues), [this.server]);
 
         // --- IAM users become Rucio accounts
         const syncSecretName = "rucio-account-sync";

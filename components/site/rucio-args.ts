@@ -72,6 +72,7 @@ export function siteRucioArgs(model: SiteModel, secrets: SiteSecrets, parts: Sit
             protectData: model.protectData,
             environment: model.environment,
             namespacePrefix: parts.cluster.namespacePrefix,
+            installOperator: parts.cluster.installPlatform,
             hostnames: { server: model.hostnames.rucio, webui: model.hostnames.rucioWebui },
             issuer: config.iam.issuer,
             issuerName: siteIssuerName,

@@ -42,8 +42,8 @@ export interface RucioChartArgs {
     readonly issuer: string;
     /** The issuer's key in idpsecrets.json. */
     readonly issuerName: string;
-    /** The web UI's IAM client (role rucioWebui); its secret is in the webui Secret. */
-    readonly webuiClientId: string;
+    /** The web UI's IAM client (role rucioWebui); its secret is in the webui Secret. Only the web UI's values read it. */
+    readonly webuiClientId?: string;
     readonly ingressClass: string;
     readonly acmeServer: AcmeServer;
     readonly lfn2pfnAlgorithm?: "hash" | "identity";

@@ -40,6 +40,7 @@ export function iamEndpoint(issuer: string, path: "authorize" | "token" | "useri
 
 /** The web UI's .env (dotenv), read by its build at start-up and by the server. */
 export function webuiEnvFile(args: RucioChartArgs): string {
+    if (!args.webuiClientId) throw new Error("the web UI's .env needs its IAM client's ID");
     const webui = `https://${args.webuiHostname}`;
     const rucio = serverServiceUrl(args.namespace);
     const provider = `OIDC_PROVIDER_${webuiOidcProvider.toUpperCase()}`;
