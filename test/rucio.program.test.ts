@@ -38,7 +38,7 @@ const releases = (r: Recording) => Object.fromEntries(ofType(r, T.release).map((
 const dependsOnName = (x: RecordedResource, name: string) => x.dependsOn.some((urn) => urn.endsWith(`::${name}`));
 /** Every leaf masked: the object is there, its values are not. */
 const allSecret = (v: unknown): boolean => (v !== null && typeof v === "object" ? Object.values(v).every(allSecret) : v === "[secret]");
-const rucioIn = (r: Recording) => r.resources.filter((x) => x.custom && x.parent?.includes("RucioOnCluster"));
+const rucioIn = (r: Recording) => r.resources.filter((x) => x.custom && /RucioOnCluster|RucioAccountSync/.test(x.parent ?? ""));
 
 describe("Rucio part: deploy (the dev site)", () => {
     let dev: Recording;
@@ -93,6 +93,8 @@ describe("Rucio part: deploy (the dev site)", () => {
     });
 
     it("tears down completely on a test site: nothing protected or retained, everything in the cluster deleted with it", () => {
+        // The RSE too: the site's own Rucio, its database included, goes with the cluster.
+        expect(ofType(dev, T.rse)[0].deletedWith).to.be.a("string").and.equal(ofType(dev, T.job)[0].deletedWith);
         const cluster = rucioIn(dev);
         expect(cluster.length).to.be.greaterThan(10);
         for (const x of [...cluster, ...ofType(dev, T.rse)]) {
@@ -105,7 +107,7 @@ describe("Rucio part: deploy (the dev site)", () => {
         const text = JSON.stringify(dev);
         expect(text).not.to.include("recording-engine-random-password");
         expect(text).not.to.include("recording-engine-client-secret");
-        for (const s of ofType(dev, T.secret).filter((x) => x.parent?.includes("RucioOnCluster"))) {
+        for (const s of ofType(dev, T.secret).filter((x) => /RucioOnCluster|RucioAccountSync/.test(x.parent ?? ""))) {
             const data = inputsOf(s).stringData;
             for (const [key, value] of Object.entries(data ?? {})) {
                 // The web UI's .env is the one Secret that holds nothing secret (the chart mounts only Secrets).
@@ -114,8 +116,9 @@ describe("Rucio part: deploy (the dev site)", () => {
         }
     });
 
-    it("syncs IAM users into accounts with the limit of rucio.userQuotaGb on the registered RSE", () => {
+    it("syncs IAM users into accounts with the limit of rucio.userQuotaGb on the registered RSE, once it is registered", () => {
         const [cron] = ofType(dev, T.cronJob);
+        expect(dependsOnName(cron, "dev-rse")).to.equal(true);
         const env = Object.fromEntries(inputsOf(cron).spec.jobTemplate.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
         expect(env.SYNC_RSE).to.equal(inputsOf(ofType(dev, T.rse)[0]).rse.name);
         expect(env.SYNC_DEFAULT_QUOTA_BYTES).to.equal(String(100 * 1e9));
@@ -150,8 +153,9 @@ describe("Rucio part: deploy in production", () => {
         const r = await run("uksrc", (s) => {
             s.rucio = { mode: "deploy", ftsUrl: "https://fts.srcnet.example.org:8446", peers: s.rucio.peers };
         });
-        for (const name of ["uksrc-cnpg", "uksrc-rucio-db", "uksrc-rse"]) {
-            const x = named(r, name);
+        for (const name of ["uksrc-cnpg", "uksrc-rucio-db", "uksrc-rse", "uksrc-rucio", "uksrc-cnpg-system"]) {
+            // Custom resources only: the Rucio part's component has the namespace's name.
+            const x = r.resources.find((y) => y.custom && y.name === name)!;
             expect([name, x.protect, x.retainOnDelete]).to.deep.equal([name, true, true]);
         }
         expect(releases(r)["uksrc-rucio-db"].values.cluster.instances).to.equal(2);

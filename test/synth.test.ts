@@ -106,10 +106,11 @@ describe("synth of the dev stack", () => {
         const total = chain.reduce((sum, urn) => sum + createSeconds((byUrn.get(urn) as any).type).seconds, 0);
         expect(plan.criticalPath.seconds).to.equal(total);
         // The longest chain runs through the Magnum cluster to what is installed on it: Rucio's server,
-        // then the RSE's registration, which waits for it.
+        // the RSE's registration, which waits for it, and the account sync, which waits for the RSE.
         expect(chain.some((urn) => urn.endsWith("openstack:containerinfra/cluster:Cluster::dev-k8s"))).to.equal(true);
         expect(chain.some((urn) => urn.endsWith("kubernetes:helm.sh/v3:Release::dev-rucio-server"))).to.equal(true);
-        expect(chain[chain.length - 1]).to.match(/RseRegistration::dev-rse$/);
+        expect(chain.some((urn) => urn.endsWith("RseRegistration::dev-rse"))).to.equal(true);
+        expect(chain[chain.length - 1]).to.match(/CronJob::dev-rucio-account-sync$/);
     });
 
     it("masks the secure value's placeholder wherever it is used", () => {

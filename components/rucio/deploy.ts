@@ -1,8 +1,8 @@
 // Rucio on the site's cluster: PostgreSQL (CloudNativePG, or an external database), the Job that
-// creates the schema and root, the server with its auth API, the daemons, the web UI and the
-// account sync. Every file and value comes from render/; this registers them in order: database,
-// Job, then the servers. Root's password is generated here and kept as a Kubernetes Secret; it is
-// what the RSE registration and the account sync log in with.
+// creates the schema and root, the server with its auth API, the daemons and the web UI. Every file
+// and value comes from render/; this registers them in order: database, Job, then the servers.
+// Root's password is generated here and kept as a Kubernetes Secret; it is what the RSE
+// registration and the account sync (account-sync.ts, once the RSE exists) log in with.
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
@@ -10,8 +10,7 @@ import * as random from "@pulumi/random";
 import type { AcmeServer } from "../../config/derive";
 import { charts, type ChartPin } from "../../config/versions";
 import type { SiteClient } from "../identity";
-import { accountSyncConfigMap, accountSyncCronJob } from "./render/account-sync";
-import { rucioReleases, rucioSecrets, serverServiceUrl, type RucioChart, type RucioChartArgs, type RucioSecretNames, type SecretContent } from "./render/charts";
+import { rucioReleases, rucioSecrets, type RucioChart, type RucioChartArgs, type RucioSecretNames, type SecretContent } from "./render/charts";
 import { rucioDaemonsValues } from "./render/daemons-values";
 import {
     backupCredentialsSecret,
@@ -27,10 +26,11 @@ import {
     type DatabaseBackupArgs,
 } from "./render/database";
 import { idpSecrets, rucioOidcRedirectUris } from "./render/idp-secrets";
-import { defaultRootUsername, initJobManifests } from "./render/init-job";
+import { defaultRootUsername, initJobManifests, type SecretKeyRef } from "./render/init-job";
 import { rucioServerValues } from "./render/server-values";
 import { rucioWebuiValues, webuiEnvFile } from "./render/webui-values";
 import type { RucioAuth } from "./rse-registration";
+import { fieldsOf } from "./deferred-manifest";
 
 export interface RucioDatabaseArgs {
     /** Connection URL of a PostgreSQL the site already runs (a secret output); no database is deployed. */
@@ -64,24 +64,11 @@ export interface RucioOnClusterArgs {
     readonly lfn2pfnAlgorithm: "hash" | "identity";
     readonly database: RucioDatabaseArgs;
     readonly clients: { readonly rucio: SiteClient; readonly webui: SiteClient; readonly sync: SiteClient };
-    readonly sync: {
-        readonly schedule: string;
-        readonly allowedGroups: readonly string[];
-        readonly admins: readonly string[];
-        readonly quotaBytes: number;
-        /** The RSE the synced accounts get their limit on. */
-        readonly rse: pulumi.Input<string>;
-    };
     readonly random: random.Provider;
 }
 
 /** Pulumi's default for a Job (10 minutes) is shorter than the script's wait for a new database plus a migration. */
 const initJobTimeout = "30m";
-
-/** A manifest known only at deploy time, as the resource arguments its top-level fields make. */
-function fieldsOf<K extends string>(manifest: pulumi.Output<Record<string, unknown>>, keys: readonly K[]): Record<K, pulumi.Output<any>> {
-    return Object.fromEntries(keys.map((k) => [k, manifest.apply((m) => m[k])])) as Record<K, pulumi.Output<any>>;
-}
 
 /** A Helm release of a pinned chart. */
 function release(name: string, pin: ChartPin, namespace: pulumi.Input<string>, values: pulumi.Input<Record<string, unknown>>): k8s.helm.v3.ReleaseArgs {
@@ -94,6 +81,9 @@ export class RucioOnCluster extends pulumi.ComponentResource {
     /** The server release; the API answers once it is ready. */
     readonly server: k8s.helm.v3.Release;
     readonly namespace: pulumi.Output<string>;
+    /** Root's password, for the account sync. */
+    readonly rootPassword: SecretKeyRef;
+    readonly rootSecret: k8s.core.v1.Secret;
 
     constructor(name: string, args: RucioOnClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("srcnet:rucio:RucioOnCluster", name, {}, opts);
@@ -103,7 +93,8 @@ export class RucioOnCluster extends pulumi.ComponentResource {
         const data: pulumi.CustomResourceOptions = args.protectData ? { parent: this, provider: args.provider, protect: true, retainOnDelete: true } : inCluster;
         const password = (suffix: string) => new random.RandomPassword(n(suffix), { length: 32, special: false }, { parent: this, provider: args.random }).result;
 
-        const namespace = new k8s.core.v1.Namespace(n("rucio"), { metadata: { name: `${args.namespacePrefix}rucio` } }, inCluster);
+        // Deleting a namespace deletes the database in it, volumes and all: kept like the database.
+        const namespace = new k8s.core.v1.Namespace(n("rucio"), { metadata: { name: `${args.namespacePrefix}rucio` } }, data);
         const ns = namespace.metadata.name;
         this.namespace = ns;
 
@@ -129,13 +120,14 @@ export class RucioOnCluster extends pulumi.ComponentResource {
                 ? [
                       new k8s.helm.v3.Release(
                           n("cnpg"),
-                          release("cnpg", charts.cloudnativePg, new k8s.core.v1.Namespace(n("cnpg-system"), { metadata: { name: `${args.namespacePrefix}cnpg-system` } }, inCluster).metadata.name, cnpgOperatorValues()),
+                          release("cnpg", charts.cloudnativePg, new k8s.core.v1.Namespace(n("cnpg-system"), { metadata: { name: `${args.namespacePrefix}cnpg-system` } }, data).metadata.name, cnpgOperatorValues()),
                           data,
                       ),
                   ]
                 : [];
+            // Named after the database: a restore into a new one is a new release beside the old.
             const cluster = new k8s.helm.v3.Release(
-                n("rucio-db"),
+                n(args.database.name),
                 release(
                     args.database.name,
                     charts.postgresCluster,
@@ -242,33 +234,8 @@ export class RucioOnCluster extends pulumi.ComponentResource {
         // The web UI talks to the server.
         chartRelease("webui", charts.rucioWebui, webuiArgs.apply(rucioWebuiValues), [this.server]);
 
-        // --- IAM users become Rucio accounts
-        const syncSecretName = "rucio-account-sync";
-        const syncSecret = new k8s.core.v1.Secret(
-            n("rucio-account-sync"),
-            { metadata: { name: syncSecretName, namespace: ns }, type: "Opaque", stringData: { "iam-client-secret": args.clients.sync.clientSecret } },
-            inCluster,
-        );
-        const syncArgs = pulumi.all([ns, args.clients.sync.clientId, args.sync.rse]).apply(([namespace, clientId, rse]) => ({
-            name: "rucio-account-sync",
-            namespace,
-            schedule: args.sync.schedule,
-            settings: {
-                iamIssuer: args.issuer,
-                iamClientId: clientId,
-                // Inside the cluster: the server's Service, no certificate to trust.
-                rucioUrl: serverServiceUrl(namespace),
-                rucioUsername: defaultRootUsername,
-                allowedGroups: args.sync.allowedGroups,
-                admins: args.sync.admins,
-                rse,
-                defaultQuotaBytes: args.sync.quotaBytes,
-            },
-            iamClientSecret: { name: syncSecretName, key: "iam-client-secret" },
-            rucioPassword: { name: rootSecretName, key: "password" },
-        }));
-        const syncScript = new k8s.core.v1.ConfigMap(n("rucio-account-sync"), fieldsOf(syncArgs.apply(accountSyncConfigMap), ["metadata", "data"]), inCluster);
-        new k8s.batch.v1.CronJob(n("rucio-account-sync"), fieldsOf(syncArgs.apply(accountSyncCronJob), ["metadata", "spec"]), { ...inCluster, dependsOn: [syncScript, syncSecret, rootSecret, this.server] });
+        this.rootPassword = { name: rootSecretName, key: "password" };
+        this.rootSecret = rootSecret;
 
         this.registerOutputs({ namespace: ns });
     }

@@ -6,7 +6,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { RseRegistration, type RseSpec, type RucioAuth, type RucioServerSpec } from "./rse-registration";
+import { RucioAccountSync, type RucioAccountSyncArgs } from "./account-sync";
 import { RucioOnCluster, type RucioOnClusterArgs } from "./deploy";
+
+/** What the account sync is told by the config. */
+export type SyncSettings = Pick<RucioAccountSyncArgs, "schedule" | "allowedGroups" | "admins" | "quotaBytes">;
 
 export { planRse, bytesPerGb, noLimit } from "./plan";
 export { RseRegistration, type RseSpec, type RucioAuth } from "./rse-registration";
@@ -23,8 +27,8 @@ export interface SiteRucioArgs {
     readonly server: RucioServerSpec;
     /** External mode: how the site logs in to the central Rucio (a secret output). */
     readonly auth?: pulumi.Input<RucioAuth>;
-    /** Deploy mode: Rucio on the site's cluster (the sync's RSE is filled in here). */
-    readonly deploy?: Omit<RucioOnClusterArgs, "sync" | "random"> & { readonly sync: Omit<RucioOnClusterArgs["sync"], "rse"> };
+    /** Deploy mode: Rucio on the site's cluster, and the account sync. */
+    readonly deploy?: Omit<RucioOnClusterArgs, "random"> & { readonly sync: SyncSettings };
     /** What must exist before Rucio answers at its public name (DNS records). */
     readonly reachableAfter?: pulumi.Input<pulumi.Resource>[];
 }
@@ -52,7 +56,8 @@ export class SiteRucio extends pulumi.ComponentResource {
         let auth: pulumi.Input<RucioAuth>;
         const after: pulumi.Input<pulumi.Resource>[] = [...(args.reachableAfter ?? [])];
         if (args.deploy) {
-            this.onCluster = new RucioOnCluster(n("rucio-cluster"), { ...args.deploy, random: args.random, sync: { ...args.deploy.sync, rse: this.rseName } }, { parent: this });
+            const { sync: _sync, ...onCluster } = args.deploy;
+            this.onCluster = new RucioOnCluster(n("rucio-cluster"), { ...onCluster, random: args.random }, { parent: this });
             auth = this.onCluster.rootAuth;
             after.push(this.onCluster.server);
         } else {
@@ -69,9 +74,34 @@ export class SiteRucio extends pulumi.ComponentResource {
                 deadlineSeconds: args.deploy ? rucioDeadlineSeconds.deploy : rucioDeadlineSeconds.external,
                 attemptTimeoutSeconds: rucioAttemptTimeoutSeconds,
             },
-            // Production: a destroy is refused, and removing it from the program leaves the RSE in Rucio.
-            { parent: this, dependsOn: after, ...(args.protectData ? { protect: true, retainOnDelete: true } : {}) },
+            {
+                parent: this,
+                dependsOn: after,
+                // Production: a destroy is refused, and removing it from the program leaves the RSE in Rucio.
+                ...(args.protectData ? { protect: true, retainOnDelete: true } : {}),
+                // A test site's own Rucio goes with its cluster, database and all: its RSE need not (and,
+                // holding replicas, could not) be deleted first.
+                ...(args.deploy && !args.protectData && args.deploy.deletedWith ? { deletedWith: args.deploy.deletedWith } : {}),
+            },
         );
+        if (args.deploy && this.onCluster) {
+            new RucioAccountSync(
+                n("rucio-account-sync"),
+                {
+                    ...args.deploy.sync,
+                    namePrefix: args.namePrefix,
+                    provider: args.deploy.provider,
+                    deletedWith: args.deploy.deletedWith,
+                    namespace: this.onCluster.namespace,
+                    issuer: args.deploy.issuer,
+                    client: args.deploy.clients.sync,
+                    rootPassword: this.onCluster.rootPassword,
+                    rse: this.rseName,
+                    after: [this.onCluster.server, this.onCluster.rootSecret, this.registration],
+                },
+                { parent: this },
+            );
+        }
         this.registerOutputs({ rseName: this.rseName });
     }
 }

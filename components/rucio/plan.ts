@@ -22,16 +22,12 @@ export const bytesPerGb = 1_000_000_000;
 /** No limit, as Rucio's account limit API takes it. */
 export const noLimit = -1;
 
-export interface PlanRseOptions {
-    /** The name the RSE is registered under; a test site's carries a suffix (see rseNameOf). */
-    readonly name?: string;
-}
-
-export function planRse(model: SiteModel, opts: PlanRseOptions = {}): RseSpec {
+/** The RSE under its configured name; a test site registers it with a suffix (SiteRucio). */
+export function planRse(model: SiteModel): RseSpec {
     const rucio = model.config.rucio;
     const rse = model.storage.rse;
     return {
-        name: opts.name ?? rse.name,
+        name: rse.name,
         deterministic: true,
         rseType: "DISK",
         protocol: { ...rse.protocol, impl: davsImpl, domains: everyOperation },

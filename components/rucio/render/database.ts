@@ -154,8 +154,11 @@ export function postgresClusterValues(a: PostgresClusterArgs): Record<string, un
             // The chart writes the time unquoted (cluster-0.8.1 templates/_bootstrap.tpl:79-81), where YAML
             // would read it as a timestamp; quoted, it stays the string CloudNativePG parses.
             pitrTarget: { time: a.restore.targetTime === undefined ? "" : JSON.stringify(a.restore.targetTime) },
-            // The database and its owner come back from the backup; named here, CloudNativePG
-            // would generate a new password for the owner (api/v1/cluster_funcs.go:905-911, 1002-1018 at v1.30.0).
+            // The database and its owner come back from the backup. Left empty, CloudNativePG's
+            // defaulting still names an `app` database and owner, and makes them with an
+            // <cluster>-app Secret (api/v1/cluster_defaults.go:263-270, cluster_funcs.go:905-911,
+            // 1002-1018 at v1.30.0): an empty, unused database beside Rucio's, which is harmless.
+            // Naming rucio here instead would let the operator generate the owner's password.
             database: "",
             owner: "",
             ...objectStore(a.backup),
