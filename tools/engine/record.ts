@@ -197,9 +197,14 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
     // language host absorbs those, and so does the engine while it records.
     const absorb = (reason: unknown) => void (error ??= reason);
     process.on("unhandledRejection", absorb);
-    // The SDK formats a stack trace for every promise it tracks, for leak reports the engine
-    // does not make; most of a recording's time went there. One frame still says where an error
-    // was thrown.
+    // The SDK wraps every promise it makes (thousands: four per output property of every
+    // resource) to report, at exit, the ones a program left pending, with a stack trace each. The
+    // engine makes no such report, and that bookkeeping was the largest part of a recording's
+    // time: it is left out unless SRCNET_DEBUG asks for the SDK's report. One frame of stack
+    // still says where an error was thrown.
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T> };
+    const debuggablePromise = debuggable.debuggablePromise;
+    if (!process.env.SRCNET_DEBUG) debuggable.debuggablePromise = (p) => p;
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 1;
     try {
@@ -209,6 +214,7 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
     }
     await pulumi.runtime.disconnect().catch(absorb);
     Error.stackTraceLimit = stackTraceLimit;
+    debuggable.debuggablePromise = debuggablePromise;
     if (loaded) closure.serializeFunction = serializeFunction;
     else delete require.cache[serializerPath];
     delete global[cloudHttpHook];

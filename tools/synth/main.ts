@@ -54,8 +54,17 @@ async function main(): Promise<number> {
     return 0;
 }
 
+// A program that never finishes (a dependency cycle leaves its promises pending) lets the process
+// exit with nothing done: that is a failure too, and says so.
+let finished = false;
+process.on("exit", () => {
+    if (finished) return;
+    console.error("synth failed: the program never finished (a resource waits for one that waits for it?); SRCNET_DEBUG=1 shows the SDK's pending promises");
+    process.exitCode = 2;
+});
+
 // Every failure is one line for the user; SRCNET_DEBUG=1 adds the stack trace.
-main().then(
+main().finally(() => (finished = true)).then(
     (code) => (process.exitCode = code),
     (err: unknown) => {
         const message = err instanceof Error ? err.message : String(err);
