@@ -146,7 +146,8 @@ export class RucioOnCluster extends pulumi.ComponentResource {
             databaseReady.push(cluster);
             url = pulumi.all([ns, dbPassword]).apply(([namespace, pw]) => databaseUrl({ ...databaseConnection(db, namespace), password: pw }));
         }
-        const urlSecret = new k8s.core.v1.Secret(n("rucio-db-url"), databaseUrlSecret(db, { namespace: ns, url: pulumi.secret(url.apply(rucioConfigValue)) }), inCluster);
+        const urlValue = pulumi.secret(url.apply(rucioConfigValue));
+        const urlSecret = new k8s.core.v1.Secret(n("rucio-db-url"), databaseUrlSecret(db, { namespace: ns, url: urlValue }), inCluster);
 
         // --- schema and root
         const rootPassword = password("rucio-root");
@@ -215,7 +216,7 @@ export class RucioOnCluster extends pulumi.ComponentResource {
                 case "webui-env":
                     return webuiArgs.apply(webuiEnvFile);
                 case "database-url":
-                    return urlSecret.stringData.apply((d) => d?.[databaseUrlKey] ?? "");
+                    return urlValue;
             }
         };
         // The database URL's Secret is made above, with the database.
