@@ -2,7 +2,7 @@
 // state, the outputs the cloud would compute (addresses) made up deterministically, and invoke
 // results shaped like the real ones. Nothing leaves the process.
 import { createHash } from "node:crypto";
-import { secret, type runtime } from "@pulumi/pulumi";
+import type { runtime } from "@pulumi/pulumi";
 import { cidr, hostAddress } from "../../config/net";
 import type { CloudHttp, CloudHttpOverride } from "../../components/site/cloud-http";
 
@@ -52,8 +52,9 @@ export function recordingHttp(overrides?: CloudHttpOverride): CloudHttp {
  * Mocks for one recording: they remember what was created, so a port can take its subnet's range.
  * `invokes` replaces invoke results (a test makes a lookup fail by throwing).
  */
-/** Pulumi's wire signature of a secret value ({"4dabf…": "1b47…", value}). */
+/** Pulumi's wire form of a secret value: {"4dabf…": "1b47…", value}. */
 const secretSignature = "4dabf18193072939515e22adb298388d";
+const secretValueSignature = "1b47061264138c4ac30d75fd1eb44270";
 
 /** A value as the program sent it, without the secret wrapper an input carries on the wire. */
 function unwrapSecret(value: unknown): unknown {
@@ -119,7 +120,7 @@ export function recordingMocks(
             created.set(id, { ...state });
             // As the engine does: outputs a resource declares secret come back as secrets.
             for (const key of secretOutputs(args.type, args.name)) {
-                if (key in state) state[key] = secret(state[key]);
+                if (key in state) state[key] = { [secretSignature]: secretValueSignature, value: unwrapSecret(state[key]) };
             }
             return { id, state };
         },

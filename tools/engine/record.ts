@@ -3,6 +3,9 @@
 // No CLI, no plugins, no credentials. Shared by the synth and the tests.
 import Module from "node:module";
 import * as pulumi from "@pulumi/pulumi";
+import { deserializeProperty } from "@pulumi/pulumi/runtime/rpc";
+import { RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
+import { dirname } from "node:path";
 import { readSerialized, type Json } from "./serialized";
 import { recordingHttp, recordingMocks, type InvokeResult } from "./mocks";
 import { cloudHttpHook, type CloudHttpOverride } from "../../components/site/cloud-http";
@@ -72,7 +75,8 @@ interface RegisterRequest {
     getParent(): string;
     getCustom(): boolean;
     getProvider(): string;
-    getObject(): { toJavaScript(): unknown } | undefined;
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+    getImportid(): string;
     getDependenciesList(): string[];
     getProtect(): boolean | undefined;
     getRetainondelete(): boolean | undefined;
@@ -88,6 +92,8 @@ interface OutputsRequest {
 }
 type Callback = (err: unknown, response: unknown) => void;
 interface RecordableMonitor {
+    /** The mock monitor's own table, which registerResourceOutputs and reads look up. */
+    resources: Map<string, { urn: string; id: string | null; state: unknown }>;
     newUrn(parent: string, type: string, name: string): string;
     registerResource(req: RegisterRequest, callback: Callback): unknown;
     registerResourceOutputs(req: OutputsRequest, callback: Callback): unknown;
@@ -106,7 +112,22 @@ function urnOf(project: string, stack: string, parent: string, type: string, nam
 /** What a dynamic resource's provider code input shows in a plan: the code is noise to a reviewer. */
 const providerCodeMask = "[dynamic provider code]";
 
-function toRecord(req: RegisterRequest, project: string, stack: string): RecordedResource {
+/** google-protobuf's Struct, the very module the SDK uses (a dependency of the SDK, not of this project). */
+const { Struct } = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [dirname(require.resolve("@pulumi/pulumi"))] })) as {
+    Struct: { fromJavaScript(value: Record<string, unknown>): Parameters<RegisterResourceResponse["setObject"]>[0] };
+};
+
+/** The keys of an object whose values, mapped, are defined (the wire form has no undefined). */
+function definedOnly(obj: Record<string, unknown>, map: (value: unknown) => unknown): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(obj)) {
+        const value = map(obj[key]);
+        if (value !== undefined) out[key] = value;
+    }
+    return out;
+}
+
+function toRecord(req: RegisterRequest, project: string, stack: string, inputs: unknown): RecordedResource {
     const type = req.getType();
     const urn = urnOf(project, stack, req.getParent(), type, req.getName());
     const ignoreChanges = req.getIgnorechangesList();
@@ -118,7 +139,7 @@ function toRecord(req: RegisterRequest, project: string, stack: string): Recorde
         parent: req.getParent() || null,
         provider: providerUrn(req.getProvider()),
         custom: req.getCustom(),
-        inputs: readSerialized(req.getObject()?.toJavaScript() ?? {}),
+        inputs: readSerialized(inputs),
         dependsOn: [...new Set(req.getDependenciesList())].sort(),
         protect: req.getProtect() ?? false,
         retainOnDelete: req.getRetainondelete() ?? false,
@@ -144,22 +165,43 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
     pulumi.runtime.setAllConfig({ ...options.config }, [...options.secretKeys]);
     // Which outputs each resource declares secret (additionalSecretOutputs), for the mocks to honour.
     const secretOutputs = new Map<string, readonly string[]>();
-    await pulumi.runtime.setMocks(
-        recordingMocks(options.invokes, (type, name) => secretOutputs.get(`${type}::${name}`) ?? []),
-        project,
-        stack,
-        false,
-    );
+    const mocks = recordingMocks(options.invokes, (type, name) => secretOutputs.get(`${type}::${name}`) ?? []);
+    await pulumi.runtime.setMocks(mocks, project, stack, false);
 
     const monitor = pulumi.runtime.getMonitor() as unknown as RecordableMonitor;
     monitor.newUrn = (parent, type, name) => urnOf(project, stack, parent, type, name);
     const resources: RecordedResource[] = [];
     let outputs: Json | undefined;
-    const register = monitor.registerResource.bind(monitor);
+    // The engine answers registrations itself, as the SDK's mock monitor would, but reads each
+    // request's properties once for both the record and the mocks (the monitor converts them
+    // again, and then once more the state it echoes): most of a recording went to converting
+    // protobuf Structs.
     monitor.registerResource = (req, callback) => {
-        resources.push(toRecord(req, project, stack));
+        const inputs = req.getObject()?.toJavaScript() ?? {};
+        resources.push(toRecord(req, project, stack, inputs));
         secretOutputs.set(`${req.getType()}::${req.getName()}`, req.getAdditionalsecretoutputsList());
-        return register(req, callback);
+        Promise.resolve()
+            .then(() =>
+                mocks.newResource({
+                    type: req.getType(),
+                    name: req.getName(),
+                    inputs: definedOnly(inputs, deserializeProperty),
+                    provider: req.getProvider(),
+                    custom: req.getCustom(),
+                    id: req.getImportid(),
+                }),
+            )
+            .then((result) => {
+                const urn = monitor.newUrn(req.getParent(), req.getType(), req.getName());
+                const state = definedOnly(result.state, (v) => v);
+                monitor.resources.set(urn, { urn, id: result.id ?? null, state });
+                const response = new RegisterResourceResponse();
+                response.setUrn(urn);
+                response.setId(result.id || "");
+                response.setObject(Struct.fromJavaScript(state));
+                callback(null, response);
+            })
+            .catch((err: unknown) => callback(err, undefined));
     };
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
     monitor.registerResourceOutputs = (req, callback) => {
@@ -205,6 +247,11 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
     const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T> };
     const debuggablePromise = debuggable.debuggablePromise;
     if (!process.env.SRCNET_DEBUG) debuggable.debuggablePromise = (p) => p;
+    // Each resource also captures the whole stack it was created from, for the CLI to show where
+    // it is declared; the engine records no such thing.
+    const resourceClass = pulumi.Resource as unknown as { stackTrace: (skip: number) => unknown[] };
+    const stackTrace = resourceClass.stackTrace;
+    if (!process.env.SRCNET_DEBUG) resourceClass.stackTrace = () => [];
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 1;
     try {
@@ -215,6 +262,7 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
     await pulumi.runtime.disconnect().catch(absorb);
     Error.stackTraceLimit = stackTraceLimit;
     debuggable.debuggablePromise = debuggablePromise;
+    resourceClass.stackTrace = stackTrace;
     if (loaded) closure.serializeFunction = serializeFunction;
     else delete require.cache[serializerPath];
     delete global[cloudHttpHook];
