@@ -4,7 +4,6 @@
 import Module from "node:module";
 import * as pulumi from "@pulumi/pulumi";
 import { deserializeProperty } from "@pulumi/pulumi/runtime/rpc";
-import { RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
 import { dirname } from "node:path";
 import { readSerialized, type Json } from "./serialized";
 import { recordingHttp, recordingMocks, type InvokeResult } from "./mocks";
@@ -112,10 +111,22 @@ function urnOf(project: string, stack: string, parent: string, type: string, nam
 /** What a dynamic resource's provider code input shows in a plan: the code is noise to a reviewer. */
 const providerCodeMask = "[dynamic provider code]";
 
-/** google-protobuf's Struct, the very module the SDK uses (a dependency of the SDK, not of this project). */
+/** google-protobuf's Struct, the very module the SDK builds requests with (a dependency of the SDK, not of this project). */
 const { Struct } = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [dirname(require.resolve("@pulumi/pulumi"))] })) as {
-    Struct: { fromJavaScript(value: Record<string, unknown>): Parameters<RegisterResourceResponse["setObject"]>[0] };
+    Struct: { fromJavaScript(value: Record<string, unknown>): object };
 };
+
+/** The plain properties each request Struct was built from, while the engine records. */
+const structSources = new WeakMap<object, Record<string, unknown>>();
+
+/** What the SDK reads of a registration's answer (runtime/resource.js); Result 0 is SUCCESS. */
+interface RegisterAnswer {
+    getUrn(): string;
+    getId(): string;
+    getObject(): { toJavaScript(): Record<string, unknown> };
+    getPropertydependenciesMap(): undefined;
+    getResult(): number;
+}
 
 /** The keys of an object whose values, mapped, are defined (the wire form has no undefined). */
 function definedOnly(obj: Record<string, unknown>, map: (value: unknown) => unknown): Record<string, unknown> {
@@ -173,11 +184,12 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
     const resources: RecordedResource[] = [];
     let outputs: Json | undefined;
     // The engine answers registrations itself, as the SDK's mock monitor would, but reads each
-    // request's properties once for both the record and the mocks (the monitor converts them
-    // again, and then once more the state it echoes): most of a recording went to converting
-    // protobuf Structs.
+    // request's properties once for both the record and the mocks, and answers with the state as
+    // it is (the monitor converts the request again, and the state it echoes twice more): most of
+    // a recording went to converting protobuf Structs.
     monitor.registerResource = (req, callback) => {
-        const inputs = req.getObject()?.toJavaScript() ?? {};
+        const object = req.getObject();
+        const inputs = (object && structSources.get(object)) ?? object?.toJavaScript() ?? {};
         resources.push(toRecord(req, project, stack, inputs));
         secretOutputs.set(`${req.getType()}::${req.getName()}`, req.getAdditionalsecretoutputsList());
         Promise.resolve()
@@ -195,10 +207,15 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
                 const urn = monitor.newUrn(req.getParent(), req.getType(), req.getName());
                 const state = definedOnly(result.state, (v) => v);
                 monitor.resources.set(urn, { urn, id: result.id ?? null, state });
-                const response = new RegisterResourceResponse();
-                response.setUrn(urn);
-                response.setId(result.id || "");
-                response.setObject(Struct.fromJavaScript(state));
+                // In the process, as the SDK's own stand-in answers are: the state needs no trip
+                // through a protobuf Struct to be read back.
+                const response: RegisterAnswer = {
+                    getUrn: () => urn,
+                    getId: () => result.id || "",
+                    getObject: () => ({ toJavaScript: () => state }),
+                    getPropertydependenciesMap: () => undefined,
+                    getResult: () => 0,
+                };
                 callback(null, response);
             })
             .catch((err: unknown) => callback(err, undefined));
@@ -230,6 +247,15 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
         standIn.exports = { serializeFunction: masked };
         require.cache[serializerPath] = standIn;
     }
+
+    // The SDK builds each request's Struct from plain properties; the engine keeps those, so that
+    // it need not convert the Struct back (a Struct from JSON converts back to the same JSON).
+    const fromJavaScript = Struct.fromJavaScript;
+    Struct.fromJavaScript = (value) => {
+        const struct = fromJavaScript.call(Struct, value);
+        structSources.set(struct, value);
+        return struct;
+    };
 
     const global = globalThis as Record<symbol, unknown>;
     global[cloudHttpHook] = recordingHttp(options.http);
@@ -266,6 +292,7 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
     if (loaded) closure.serializeFunction = serializeFunction;
     else delete require.cache[serializerPath];
     delete global[cloudHttpHook];
+    Struct.fromJavaScript = fromJavaScript;
     await new Promise((resolve) => setImmediate(resolve));
     process.off("unhandledRejection", absorb);
     return {
