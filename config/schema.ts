@@ -384,7 +384,7 @@ const rucio = z
                             .strictObject({
                                 method: z.literal("oidc"),
                                 account: rucioAccount.optional().describe("Rucio account to act as, when the token's identity maps to more than one."),
-                                tokenUrl: httpsUrl.describe("Token endpoint of the IAM the central Rucio trusts."),
+                                issuer: issuerUrl.describe("The IAM the central Rucio trusts (its token endpoint comes from its discovery document)."),
                                 clientId: iamClientId.describe("IAM client (client_credentials) whose identity is an admin account in the central Rucio; its secret goes in rucioClientSecret."),
                                 scope: z.string().min(1).optional().describe("Scopes to ask for; defaults to none (the client's default scopes)."),
                                 audience: z.string().min(1).optional().describe("Audience the central Rucio expects in tokens."),

@@ -56,7 +56,7 @@ const missingSecret = {
 } satisfies Record<SecretKeyName, string>;
 
 /** How a site logs in to a central Rucio (its secret in rucioClientSecret). */
-const externalRucioAuth = { method: "oidc", tokenUrl: "https://ska-iam.example.org/token", clientId: "dev-rse-registration" };
+const externalRucioAuth = { method: "oidc", issuer: "https://ska-iam.example.org/", clientId: "dev-rse-registration" };
 
 const staticIam = {
     registration: "static",

@@ -16,7 +16,7 @@ async function run(stack: "dev" | "uksrc", change: (s: any) => void = () => unde
 }
 
 /** How a site logs in to a central Rucio (its secret in rucioClientSecret). */
-const externalRucioAuth = { method: "oidc", tokenUrl: "https://ska-iam.example.org/token", clientId: "dev-rse-registration" };
+const externalRucioAuth = { method: "oidc", issuer: "https://ska-iam.example.org/", clientId: "dev-rse-registration" };
 
 const clientsOf = (r: Recording) => Object.fromEntries(ofType(r, T.client).map((c) => [c.name, inputsOf(c)]));
 

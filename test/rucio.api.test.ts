@@ -284,7 +284,7 @@ describe("Rucio REST API client against the real Rucio server", function () {
         after(() => iam.stop());
         const oidc = (clientSecret = adminClient.clientSecret, account?: string): RucioAuth => ({
             method: "oidc",
-            tokenUrl: `${iam.issuer}/token`,
+            issuer: iam.issuer,
             clientId: adminClient.clientId,
             clientSecret,
             scope: "iam:admin.read",
@@ -305,15 +305,19 @@ describe("Rucio REST API client against the real Rucio server", function () {
 
         describe("a token Rucio has validated", () => {
             let tokenEndpoint: Server;
-            let tokenUrl = "";
+            let issuer = "";
             const clientSecret = "stand-in-client-secret-0c4f";
             const claims = { sub: "site-client", iss: "https://iam.test.example.org/" };
             // JWT-shaped, as Rucio tells a JWT from its own tokens (three dot-separated parts).
             const jwt = `e30.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.c2ln`;
             const asked: string[] = [];
             before(async () => {
-                // IAM's token endpoint as the client uses it, answering one known token.
+                // IAM's discovery and token endpoint as the client uses them, answering one known token.
                 tokenEndpoint = createHttpServer((req, res) => {
+                    if (req.method === "GET" && req.url === "/.well-known/openid-configuration") {
+                        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ issuer, token_endpoint: `${issuer}/token` }));
+                        return;
+                    }
                     let body = "";
                     req.on("data", (c) => (body += c));
                     req.on("end", () => {
@@ -322,11 +326,11 @@ describe("Rucio REST API client against the real Rucio server", function () {
                         res.writeHead(ok ? 200 : 401, { "content-type": "application/json" }).end(JSON.stringify(ok ? { access_token: jwt, token_type: "Bearer", expires_in: 600 } : { error: "invalid_client" }));
                     });
                 });
-                tokenUrl = `http://${await listen(tokenEndpoint)}/token`;
+                issuer = `http://${await listen(tokenEndpoint)}`;
                 recordValidatedToken(rucio, jwt, "root", `SUB=${claims.sub}, ISS=${claims.iss}`);
             });
             after(() => close(tokenEndpoint));
-            const standIn = (account?: string): RucioAuth => ({ method: "oidc", tokenUrl, clientId: "site-client", clientSecret, scope: "openid", audience: "rucio", ...(account ? { account } : {}) });
+            const standIn = (account?: string): RucioAuth => ({ method: "oidc", issuer, clientId: "site-client", clientSecret, scope: "openid", audience: "rucio", ...(account ? { account } : {}) });
 
             it("asks for client_credentials with the scope and audience, and sends the token as X-Rucio-Auth-Token", async () => {
                 const s = session(standIn("root"));

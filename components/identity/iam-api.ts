@@ -42,6 +42,8 @@ interface Request {
     readonly repeatable: boolean;
     /** Count a 5xx answer as "may have happened" too, for a caller that can check before repeating. */
     readonly uncertainOn5xx?: boolean;
+    /** PEM certificates of a private CA, trusted besides the public roots. */
+    readonly ca?: readonly string[];
 }
 
 /** IAM's error text: `{"error": msg}` or the OAuth `{error, error_description}`. */
@@ -93,7 +95,7 @@ export async function send(req: Request, policy: RetryPolicy = defaultRetry): Pr
         headers["content-type"] = "application/x-www-form-urlencoded";
         body = new URLSearchParams(req.form).toString();
     }
-    const answer = await sendWithRetry({ method: req.method, url: req.url, headers, body, accept: req.accept, repeatable: req.repeatable, uncertainOn5xx: req.uncertainOn5xx }, policy, iam);
+    const answer = await sendWithRetry({ method: req.method, url: req.url, headers, body, accept: req.accept, repeatable: req.repeatable, uncertainOn5xx: req.uncertainOn5xx, ca: req.ca }, policy, iam);
     return { status: answer.status, body: parsed(answer.text) };
 }
 
@@ -105,9 +107,9 @@ export interface Discovery {
     readonly base: string;
 }
 
-export async function discover(issuer: string, policy?: RetryPolicy): Promise<Discovery> {
+export async function discover(issuer: string, policy?: RetryPolicy, ca?: readonly string[]): Promise<Discovery> {
     const base = issuer.replace(/\/+$/, "");
-    const { body } = await send({ method: "GET", url: `${base}/.well-known/openid-configuration`, repeatable: true }, policy);
+    const { body } = await send({ method: "GET", url: `${base}/.well-known/openid-configuration`, repeatable: true, ca }, policy);
     return { issuer: body.issuer, tokenEndpoint: body.token_endpoint, registrationEndpoint: body.registration_endpoint, base };
 }
 

@@ -84,8 +84,8 @@ export type RucioAuth =
     | { readonly method: "userpass"; readonly account: string; readonly username: string; readonly password: string }
     | {
           readonly method: "oidc";
-          /** IAM's token endpoint; the token comes from the client_credentials grant. */
-          readonly tokenUrl: string;
+          /** The IAM that issues the token (client_credentials grant at the token endpoint its discovery names). */
+          readonly issuer: string;
           readonly clientId: string;
           readonly clientSecret: string;
           readonly scope?: string;

@@ -6,7 +6,7 @@
 //
 // Routes are the same in Rucio 40 (the target, rucio@40.4.1) and 1.31 (the test server,
 // rucio@1.31.7) unless a comment says otherwise; paths are lib/rucio/web/rest/flaskapi/v1/*.py.
-import { basicAuthorization } from "../identity/iam-api";
+import { basicAuthorization, discover } from "../identity/iam-api";
 import { defaultRetry, sendWithRetry, type HttpAnswer, type RetryPolicy, type Service } from "../http/retrying-request";
 import type { RucioAuth, RucioServerSpec } from "./rse-registration";
 
@@ -107,6 +107,8 @@ export interface RucioSession {
     readonly server: RucioServerSpec;
     readonly auth: RucioAuth;
     readonly policy: RetryPolicy;
+    /** The IAM token endpoint an oidc login uses, once discovery has named it. */
+    tokenEndpoint?: string;
     /** The token in use and when it stops working (ms since the epoch). */
     token?: { readonly value: string; readonly expiresAt: number };
     /** Every credential the session has held: cut out of every message. */
@@ -181,19 +183,20 @@ async function loginUserpass(s: RucioSession, auth: Extract<RucioAuth, { method:
  * rucio@40.4.1:lib/rucio/core/oidc.py:855-892 and 933-999). No Rucio auth endpoint is involved.
  */
 async function loginOidc(s: RucioSession, auth: Extract<RucioAuth, { method: "oidc" }>): Promise<{ value: string; expiresAt: number }> {
+    // A site whose Rucio has a private or staging CA's certificate has its IAM behind the same CA.
+    s.tokenEndpoint ??= (await discover(auth.issuer, s.policy, s.server.caCertificates)).tokenEndpoint;
     const form: Record<string, string> = { grant_type: "client_credentials" };
     if (auth.scope) form.scope = auth.scope;
     if (auth.audience) form.audience = auth.audience;
     const answer = await sendWithRetry(
         {
             method: "POST",
-            url: auth.tokenUrl,
+            url: s.tokenEndpoint,
             headers: { authorization: basicAuthorization(auth.clientId, auth.clientSecret), "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
             body: new URLSearchParams(form).toString(),
             accept: [400, 401, 403],
             // A token request changes nothing: asking again is safe.
             repeatable: true,
-            // A site whose Rucio has a private or staging CA's certificate has its IAM behind the same CA.
             ca: s.server.caCertificates,
         },
         s.policy,
@@ -207,7 +210,7 @@ async function loginOidc(s: RucioSession, auth: Extract<RucioAuth, { method: "oi
     }
     if (answer.status !== 200 || typeof body?.access_token !== "string") {
         const why = redact([body?.error, body?.error_description].filter(Boolean).join(": "), s.secrets).slice(0, maxMessage);
-        throw new Error(`IAM's token endpoint ${auth.tokenUrl} refused a client_credentials token to ${whoLogsIn(auth)}: HTTP ${answer.status}${why ? ` ${why}` : ""}; check the client's ID and secret in the stack's secrets and that it may use client_credentials`);
+        throw new Error(`IAM's token endpoint ${s.tokenEndpoint} refused a client_credentials token to ${whoLogsIn(auth)}: HTTP ${answer.status}${why ? ` ${why}` : ""}; check the client's ID and secret in the stack's secrets and that it may use client_credentials`);
     }
     const seconds = typeof body.expires_in === "number" ? body.expires_in : assumedTokenSeconds;
     return { value: body.access_token, expiresAt: Date.now() + seconds * 1000 };
@@ -271,7 +274,7 @@ function refusedToken(s: RucioSession, method: string, path: string, answer: Htt
             ? "the token Rucio gave at login was refused"
             : `Rucio refuses a token it cannot validate: its [oidc] configuration must trust the token's issuer, expect its scope and audience, and map its identity${jwtIdentity(token) ? ` (${jwtIdentity(token)})` : ""} to an account`;
     return new RucioRequestError(
-        `Rucio at ${trimSlash(s.server.serverUrl)} did not accept the credentials of ${whoLogsIn(auth)} (auth at ${auth.method === "userpass" ? `${trimSlash(s.server.authUrl)}/auth/userpass` : auth.tokenUrl}) on ${method} ${path}: HTTP ${answer.status}${describeError(e) ? ` ${describeError(e)}` : ""}; ${hint}`,
+        `Rucio at ${trimSlash(s.server.serverUrl)} did not accept the credentials of ${whoLogsIn(auth)} (auth at ${auth.method === "userpass" ? `${trimSlash(s.server.authUrl)}/auth/userpass` : s.tokenEndpoint}) on ${method} ${path}: HTTP ${answer.status}${describeError(e) ? ` ${describeError(e)}` : ""}; ${hint}`,
         answer.status,
         e.exceptionClass,
     );

@@ -38,7 +38,7 @@ function externalAuth(model: SiteModel, secrets: SiteSecrets): pulumi.Output<Ruc
         return pulumi.secret(secrets.rucioPassword!.apply((password): RucioAuth => ({ method: "userpass", account: a.account, username: a.username, password })));
     }
     return pulumi.secret(
-        secrets.rucioClientSecret!.apply((clientSecret): RucioAuth => ({ method: "oidc", tokenUrl: a.tokenUrl, clientId: a.clientId, clientSecret, scope: a.scope, audience: a.audience, account: a.account })),
+        secrets.rucioClientSecret!.apply((clientSecret): RucioAuth => ({ method: "oidc", issuer: a.issuer, clientId: a.clientId, clientSecret, scope: a.scope, audience: a.audience, account: a.account })),
     );
 }
 
