@@ -6,6 +6,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { stringify } from "yaml";
 import { clusterState, kubeAccess, kubeGet, waitForWorkloadKubeconfig } from "../components/cluster/workload-kubeconfig";
+import { rejection } from "./harness";
 
 type KubeAccess = ReturnType<typeof kubeAccess>;
 
@@ -337,16 +338,6 @@ describe("cluster waiter", () => {
     // ---------------------------------------------------------------------------------------------
     // waitForWorkloadKubeconfig
 
-    /** The waiter's error, or a failure if it resolved. */
-    async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-        try {
-            await promise;
-        } catch (err) {
-            return err as Error;
-        }
-        throw new Error("expected the wait to fail, but it returned");
-    }
-
     describe("waiting for the workload kubeconfig", () => {
         const pollMs = 20_000;
 
@@ -391,7 +382,7 @@ describe("cluster waiter", () => {
             state.cluster = clusterObject({ phase: "Failed", conditions: [{ type: "Ready", status: "False", reason: "InfrastructureFailed" }] });
             state.secret = kubeconfigSecret();
             const clock = fakeClock();
-            const error = await rejectionOf(waitForWorkloadKubeconfig(access(), namespace, name, { timeoutMs: 60 * 60_000, pollMs, sleep: clock.sleep, now: clock.now }));
+            const error = await rejection(waitForWorkloadKubeconfig(access(), namespace, name, { timeoutMs: 60 * 60_000, pollMs, sleep: clock.sleep, now: clock.now }));
             expect(error.message).to.equal("Cluster API reports the cluster default/uksrc-k8s failed: phase Failed, Ready=False (InfrastructureFailed)");
             expect(clock.slept).to.deep.equal([]);
             expect(state.requests).to.deep.equal([clusterPath]);
@@ -400,7 +391,7 @@ describe("cluster waiter", () => {
         it("never ready: rejects after the timeout with the last state seen", async () => {
             state.cluster = provisioning();
             const clock = fakeClock();
-            const error = await rejectionOf(waitForWorkloadKubeconfig(access(), namespace, name, { timeoutMs: 10 * 60_000, pollMs, sleep: clock.sleep, now: clock.now }));
+            const error = await rejection(waitForWorkloadKubeconfig(access(), namespace, name, { timeoutMs: 10 * 60_000, pollMs, sleep: clock.sleep, now: clock.now }));
             expect(error.message).to.equal(
                 "the cluster default/uksrc-k8s was not ready after 10 minutes; last seen: phase Provisioning, Ready=False (WaitingForControlPlane: 0 of 3 control plane machines ready)",
             );
@@ -412,14 +403,14 @@ describe("cluster waiter", () => {
 
         it("never created: the timeout says the Cluster object does not exist", async () => {
             const clock = fakeClock();
-            const error = await rejectionOf(waitForWorkloadKubeconfig(access(), namespace, name, { timeoutMs: 2 * 60_000, pollMs, sleep: clock.sleep, now: clock.now }));
+            const error = await rejection(waitForWorkloadKubeconfig(access(), namespace, name, { timeoutMs: 2 * 60_000, pollMs, sleep: clock.sleep, now: clock.now }));
             expect(error.message).to.equal("the cluster default/uksrc-k8s was not ready after 2 minutes; last seen: the Cluster object does not exist yet");
         });
 
         it("ready without its secret until the deadline: the timeout says so", async () => {
             state.cluster = ready();
             const clock = fakeClock();
-            const error = await rejectionOf(waitForWorkloadKubeconfig(access(), namespace, name, { timeoutMs: 60_000, pollMs, sleep: clock.sleep, now: clock.now }));
+            const error = await rejection(waitForWorkloadKubeconfig(access(), namespace, name, { timeoutMs: 60_000, pollMs, sleep: clock.sleep, now: clock.now }));
             expect(error.message).to.equal("the cluster default/uksrc-k8s was not ready after 1 minutes; last seen: ready, but its kubeconfig secret is not there yet");
         });
 
@@ -436,7 +427,7 @@ describe("cluster waiter", () => {
             state.cluster = ready();
             state.secret = kubeconfigSecret();
             const clock = fakeClock();
-            const error = await rejectionOf(waitForWorkloadKubeconfig(access("a-wrong-token"), namespace, name, { timeoutMs: 60_000, pollMs, sleep: clock.sleep, now: clock.now }));
+            const error = await rejection(waitForWorkloadKubeconfig(access("a-wrong-token"), namespace, name, { timeoutMs: 60_000, pollMs, sleep: clock.sleep, now: clock.now }));
             expect(error.message).to.contain("was not ready after 1 minutes");
             expect(error.message).to.contain(`did not answer: GET ${clusterPath}: HTTP 401`);
             expect(state.refused).to.equal(4);
@@ -445,7 +436,7 @@ describe("cluster waiter", () => {
         it("the management cluster not listening: keeps retrying, then times out saying it did not answer", async () => {
             const dead = kubeAccess(tokenKubeconfig(`http://127.0.0.1:${await closedPort()}`));
             const clock = fakeClock();
-            const error = await rejectionOf(waitForWorkloadKubeconfig(dead, namespace, name, { timeoutMs: 60_000, pollMs, sleep: clock.sleep, now: clock.now }));
+            const error = await rejection(waitForWorkloadKubeconfig(dead, namespace, name, { timeoutMs: 60_000, pollMs, sleep: clock.sleep, now: clock.now }));
             expect(error.message).to.match(/^the cluster default\/uksrc-k8s was not ready after 1 minutes; last seen: the management cluster did not answer: /);
             expect(error.message).to.contain("ECONNREFUSED");
             // Tried at 0, 20, 40 and 60 s.
@@ -466,7 +457,7 @@ describe("cluster waiter", () => {
         it("the timeout reports the last answer: a Cluster gone missing after an error is reported missing", async () => {
             state.failOnce.set(clusterPath, 503);
             const clock = fakeClock();
-            const error = await rejectionOf(waitForWorkloadKubeconfig(access(), namespace, name, { timeoutMs: 60_000, pollMs, sleep: clock.sleep, now: clock.now }));
+            const error = await rejection(waitForWorkloadKubeconfig(access(), namespace, name, { timeoutMs: 60_000, pollMs, sleep: clock.sleep, now: clock.now }));
             expect(error.message).to.not.contain("did not answer");
             expect(error.message).to.contain("does not exist");
         });

@@ -74,3 +74,13 @@ export const named = (r: Recording, name: string): RecordedResource => {
     return found;
 };
 export const inputsOf = (r: RecordedResource) => r.inputs as Record<string, any>;
+
+/** What a promise rejects with; a failure when it resolves instead. */
+export async function rejection(p: Promise<unknown>): Promise<Error> {
+    try {
+        await p;
+    } catch (err) {
+        return err as Error;
+    }
+    throw new Error("expected a failure, but it resolved");
+}

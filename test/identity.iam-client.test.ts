@@ -6,6 +6,7 @@ import { FakeIam, adminClient } from "./iam/fake-iam";
 import { FaultProxy } from "./iam/fault-proxy";
 import type { IamUser } from "./iam/jwt-profiles";
 import { tokenRequest as token, tokenTypes } from "./iam/token-client";
+import { rejection } from "./harness";
 
 const provider = iamClientProvider as Required<typeof iamClientProvider>;
 
@@ -38,15 +39,6 @@ const admin = (issuer: string, clientId = "test-token-exchange", metadata = exch
     deadlineSeconds: 8,
     attemptTimeoutSeconds: 1,
 });
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-    try {
-        await p;
-    } catch (err) {
-        return err as Error;
-    }
-    throw new Error("expected a failure");
-}
 
 describe("IamClient against oidc-provider on loopback", function () {
     this.timeout(30000);

@@ -25,15 +25,7 @@ import { FakeIam, adminClient } from "./iam/fake-iam";
 import { FaultProxy } from "./iam/fault-proxy";
 import { startRucio, type RucioServer } from "./rucio/test-server";
 import { toolPath } from "./tools";
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-    try {
-        await p;
-    } catch (err) {
-        return err as Error;
-    }
-    throw new Error("expected a failure");
-}
+import { rejection } from "./harness";
 
 type Server = HttpServer | HttpsServer;
 

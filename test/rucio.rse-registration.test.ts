@@ -7,7 +7,7 @@ import { canonicalAttribute, missingAccounts, planRseOps, replacingChanges, type
 import { parseRucioJson } from "../components/rucio/rucio-api";
 import { rseRegistrationProvider, type RseProtocolSpec, type RseRegistrationInputs, type RseRegistrationOutputs, type RseSpec } from "../components/rucio/rse-registration";
 import { FaultProxy } from "./iam/fault-proxy";
-import { repoRoot } from "./harness";
+import { rejection, repoRoot } from "./harness";
 import { rucioToken, startRucio, type RucioServer } from "./rucio/test-server";
 
 const provider = rseRegistrationProvider as Required<typeof rseRegistrationProvider>;
@@ -43,15 +43,6 @@ function specOf(name: string, account: string, over: Partial<RseSpec> = {}): Rse
         createAccounts: true,
         ...over,
     };
-}
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-    try {
-        await p;
-    } catch (err) {
-        return err as Error;
-    }
-    throw new Error("expected a failure");
 }
 
 describe("RSE drift: what Rucio holds against what the site asks for (pure)", () => {
