@@ -130,6 +130,26 @@ export const webReplicas = (environment: RucioChartArgs["environment"]) => (envi
 /** A pinned image as the charts take it; a pinned tag need not be pulled again. */
 export const pinnedImage = (repository: string, tag: string) => ({ repository, tag, pullPolicy: "IfNotPresent" });
 
+/** The Service in front of the server's and the web UI's pods: plain HTTP on port 80. */
+export const webService = { type: "ClusterIP", port: 80, targetPort: 80, protocol: "TCP", name: "http" } as const;
+
+/**
+ * What the server's and the web UI's pods share: their count, a rollout that starts the new pod
+ * before it stops the old one (a single pod is never gone), the pinned image, no secret looked up
+ * by a release-derived name (every one is listed), and plain HTTP on port 80 behind Traefik, which
+ * ends TLS.
+ */
+export function webPods(args: Pick<RucioChartArgs, "environment">, image: { readonly repository: string; readonly tag: string }) {
+    return {
+        replicaCount: webReplicas(args.environment),
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+        image: pinnedImage(image.repository, image.tag),
+        useDeprecatedImplicitSecrets: false,
+        useSSL: false,
+        service: webService,
+    };
+}
+
 /** The name the charts give their objects (their rucio.fullname helper). */
 export function chartFullname(release: string, chart: string): string {
     const name = release.includes(chart) ? release : `${release}-${chart}`;

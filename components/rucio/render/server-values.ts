@@ -9,21 +9,14 @@
 // clients authenticate with IAM tokens (and root with userpass) over the TLS Traefik ends, so
 // auth_host is rucio_host and one certificate covers both.
 import { versions } from "../../../config/versions";
-import { databaseUrlEnvVar, idpSecretsMount, ingressValues, logTailImage, pinnedImage, rucioImageTag, webReplicas, type RucioChartArgs } from "./charts";
+import { databaseUrlEnvVar, idpSecretsMount, ingressValues, logTailImage, rucioImageTag, webPods, type RucioChartArgs } from "./charts";
 import { rucioServerConfig } from "./server-config";
 
 export function rucioServerValues(args: RucioChartArgs): Record<string, unknown> {
     return {
-        replicaCount: webReplicas(args.environment),
-        // A rollout starts the new pod before it stops the old one: a single server is never gone.
-        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-        image: pinnedImage(versions.rucioServerImage, rucioImageTag),
-        // No secret is looked up by a release-derived name; every one is listed below.
-        useDeprecatedImplicitSecrets: false,
+        // Plain HTTP on port 80, and the /ping health port 81.
+        ...webPods(args, { repository: versions.rucioServerImage, tag: rucioImageTag }),
         errorLog: logTailImage,
-        // Traefik ends TLS; the pods speak plain HTTP on port 80 (and the /ping health port 81).
-        useSSL: false,
-        service: { type: "ClusterIP", port: 80, targetPort: 80, protocol: "TCP", name: "http" },
         ingress: ingressValues(args.serverHostname, args),
         // The chart's probes call /ping on the health port (its templates/deployment.yaml); these are their timings.
         readinessProbe: { initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 5 },

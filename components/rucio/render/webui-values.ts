@@ -11,8 +11,7 @@
 // nothing secret in it, and the secrets come as environment variables from a Secret: Next.js
 // lets the process environment win over .env, and the web UI reads both through process.env
 // (webui@40.1.2:src/lib/infrastructure/gateway/env-config-gateway.ts, get()).
-import type { RucioChartArgs } from "./charts";
-import { ingressValues, pinnedImage, secretEnv, secretKeys, serverServiceUrl, webReplicas, webuiImageTag } from "./charts";
+import { ingressValues, secretEnv, secretKeys, serverServiceUrl, webPods, webService, webuiImageTag, type RucioChartArgs } from "./charts";
 import { versions } from "../../../config/versions";
 import { rucioAudience } from "./server-config";
 
@@ -119,17 +118,13 @@ const unusedWebuiKeys = [
 
 export function rucioWebuiValues(args: RucioChartArgs): Record<string, unknown> {
     return {
-        replicaCount: webReplicas(args.environment),
-        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-        image: pinnedImage(versions.rucioWebuiImage, webuiImageTag),
-        useDeprecatedImplicitSecrets: false,
-        // Traefik ends TLS; Apache in the pod listens on 80 and passes requests to the application.
-        useSSL: false,
+        // Apache in the pod listens on 80 and passes requests to the application.
+        ...webPods(args, { repository: versions.rucioWebuiImage, tag: webuiImageTag }),
         // The chart's default allocateLoadBalancerNodePorts: true would be written into this ClusterIP
         // Service, and Kubernetes takes the field on LoadBalancer Services only (its Service validation;
         // kubernetes pkg/registry/core/service/strategy.go dropTypeDependentFields clears it when a
         // Service stops being one). The schemas do not see that; the API server would refuse it.
-        service: { type: "ClusterIP", port: 80, targetPort: 80, protocol: "TCP", name: "http", allocateLoadBalancerNodePorts: null },
+        service: { ...webService, allocateLoadBalancerNodePorts: null },
         // The chart's default annotations are ingress-nginx's TLS passthrough.
         ingress: ingressValues(args.webuiHostname, args, ["nginx.ingress.kubernetes.io/ssl-passthrough", "nginx.ingress.kubernetes.io/ssl-redirect"]),
         config: {
