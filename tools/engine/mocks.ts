@@ -3,6 +3,7 @@
 // results shaped like the real ones. Nothing leaves the process.
 import { createHash } from "node:crypto";
 import type { runtime } from "@pulumi/pulumi";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { cidr, hostAddress } from "../../config/net";
 import type { CloudHttp, CloudHttpOverride } from "../../components/site/cloud-http";
 
@@ -52,13 +53,10 @@ export function recordingHttp(overrides?: CloudHttpOverride): CloudHttp {
  * Mocks for one recording: they remember what was created, so a port can take its subnet's range.
  * `invokes` replaces invoke results (a test makes a lookup fail by throwing).
  */
-/** Pulumi's wire form of a secret value: {"4dabf…": "1b47…", value}. */
-const secretSignature = "4dabf18193072939515e22adb298388d";
-const secretValueSignature = "1b47061264138c4ac30d75fd1eb44270";
 
 /** A value as the program sent it, without the secret wrapper an input carries on the wire. */
 function unwrapSecret(value: unknown): unknown {
-    return value !== null && typeof value === "object" && secretSignature in value ? (value as { value?: unknown }).value : value;
+    return value !== null && typeof value === "object" && specialSigKey in value ? (value as { value?: unknown }).value : value;
 }
 
 export function recordingMocks(
@@ -120,7 +118,7 @@ export function recordingMocks(
             created.set(id, { ...state });
             // As the engine does: outputs a resource declares secret come back as secrets.
             for (const key of secretOutputs(args.type, args.name)) {
-                if (key in state) state[key] = { [secretSignature]: secretValueSignature, value: unwrapSecret(state[key]) };
+                if (key in state) state[key] = { [specialSigKey]: specialSecretSig, value: unwrapSecret(state[key]) };
             }
             return { id, state };
         },
