@@ -183,7 +183,9 @@ async function loginUserpass(s: RucioSession, auth: Extract<RucioAuth, { method:
  * rucio@40.4.1:lib/rucio/core/oidc.py:855-892 and 933-999). No Rucio auth endpoint is involved.
  */
 async function loginOidc(s: RucioSession, auth: Extract<RucioAuth, { method: "oidc" }>): Promise<{ value: string; expiresAt: number }> {
-    // A site whose Rucio has a private or staging CA's certificate has its IAM behind the same CA.
+    // IAM's discovery names its token endpoint (indigo-iam@v1.12.0:iam-login-service/src/main/java/
+    // it/infn/mw/iam/core/web/wellknown/IamWellKnownInfoProvider.java:128,175). A site whose Rucio
+    // has a private CA's certificate has its IAM behind the same CA.
     s.tokenEndpoint ??= (await discover(auth.issuer, s.policy, s.server.caCertificates)).tokenEndpoint;
     const form: Record<string, string> = { grant_type: "client_credentials" };
     if (auth.scope) form.scope = auth.scope;
