@@ -1,10 +1,10 @@
 // Waits, during `pulumi up`, until Cluster API reports the workload cluster ready, then reads its
 // kubeconfig from the management cluster. A dynamic provider: it runs in Pulumi's provider host,
-// so it uses only node's own modules and yaml, and speaks to the Kubernetes API directly.
+// so it uses only node's own modules and js-yaml, and speaks to the Kubernetes API directly.
 import * as pulumi from "@pulumi/pulumi";
 import * as http from "http";
 import * as https from "https";
-import { parse } from "yaml";
+import { load } from "js-yaml";
 
 interface KubeAccess {
     readonly server: string;
@@ -17,7 +17,7 @@ interface KubeAccess {
 
 /** The current context's server and credentials; exec plugins are not supported (no CLI here). */
 export function kubeAccess(kubeconfig: string): KubeAccess {
-    const doc = parse(kubeconfig) as any;
+    const doc = load(kubeconfig) as any;
     const contextName = doc?.["current-context"] ?? doc?.contexts?.[0]?.name;
     const context = doc?.contexts?.find((c: any) => c.name === contextName)?.context;
     const cluster = doc?.clusters?.find((c: any) => c.name === context?.cluster)?.cluster;

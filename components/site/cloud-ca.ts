@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { rootCertificates } from "node:tls";
-import { parse } from "yaml";
+import { parseYaml } from "../yaml-text";
 
 export interface CloudCa {
     readonly pem: string;
@@ -36,7 +36,7 @@ function cloudsYamlCacert(cloud: string, at: CaLookup): string | undefined {
     const candidates = [at.env.OS_CLIENT_CONFIG_FILE, ...["clouds.yaml", "clouds.yml"].flatMap((name) => dirs.map((dir) => join(dir, name)))];
     const file = candidates.find((f): f is string => f !== undefined && at.exists(f));
     if (!file) return undefined;
-    const entry = (parse(at.read(file)) as { clouds?: Record<string, { cacert?: unknown }> } | null)?.clouds?.[cloud];
+    const entry = (parseYaml(at.read(file)) as { clouds?: Record<string, { cacert?: unknown }> } | null)?.clouds?.[cloud];
     return typeof entry?.cacert === "string" ? entry.cacert : undefined;
 }
 

@@ -3,7 +3,7 @@
 // offline: each becomes a marked placeholder, still flagged secret, and is listed.
 import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { parse } from "yaml";
+import { parseYaml } from "../../components/yaml-text";
 import { projectRoot } from "../../components/project-files";
 
 export interface StackConfig {
@@ -63,7 +63,7 @@ function readYaml(path: string, what: string): Record<string, unknown> {
     }
     let doc: unknown;
     try {
-        doc = parse(text);
+        doc = parseYaml(text);
     } catch (err) {
         throw new StackFileError(`the ${what} ${path} is not valid YAML: ${(err as Error).message.split("\n")[0]}`);
     }

@@ -43,7 +43,10 @@ export function helmTemplate(release: ReleaseToRender): RenderResult {
     }
 }
 
-/** The objects of a manifest, read as Kubernetes reads YAML (1.1), empty documents skipped. */
+/**
+ * The objects of a manifest, read as Kubernetes reads YAML (1.1), empty documents skipped: with the
+ * `yaml` library, because js-yaml (the program's writer, components/yaml-text.ts) reads only 1.2.
+ */
 export function manifestObjects(manifest: string): KubeObject[] {
     return parseAllDocuments(manifest, { version: "1.1" })
         .map((doc) => {

@@ -2,7 +2,7 @@
 // exactly as recorded, and validates each rendered object and each Kubernetes object the
 // program registers itself against the strict schemas. What `npm run synth -- --render` writes
 // and what the tests assert on.
-import { stringify } from "yaml";
+import { yamlText } from "../../components/yaml-text";
 import type { RecordedResource } from "../engine/record";
 import { helmTemplate, manifestObjects } from "./helm-template";
 import { KubeSchemas, type KubeObject, type ObjectCheck } from "./kube-schema";
@@ -85,6 +85,6 @@ export function manifestFiles(release: RenderedRelease): { file: string; content
         const base = [String(o.kind).toLowerCase(), o.metadata?.namespace, o.metadata?.name].filter(Boolean).join("-").replace(/[^A-Za-z0-9._-]/g, "_");
         const n = taken.get(base) ?? 0;
         taken.set(base, n + 1);
-        return { file: `${base}${n ? `-${n}` : ""}.yaml`, content: stringify(o, { version: "1.1" }) };
+        return { file: `${base}${n ? `-${n}` : ""}.yaml`, content: yamlText(o) };
     });
 }

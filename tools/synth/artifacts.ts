@@ -1,7 +1,7 @@
 // The rendered files a site carries (cloud-init user-data, configs, Helm values), taken from
 // the recorded inputs so that reviewers can read them as files. A secret value is never
 // written: its file holds the mask only.
-import { stringify } from "yaml";
+import { yamlText } from "../../components/yaml-text";
 import type { RecordedResource } from "../engine/record";
 import type { Json } from "../engine/serialized";
 import { readBundleMetadata } from "../../components/storage/render/config-bundle";
@@ -14,9 +14,8 @@ export interface Artifact {
 
 type Extract = (inputs: { [key: string]: Json }) => { file: string; content: string }[];
 
-// Written for YAML 1.1 readers (Helm, PyYAML, Kubernetes), which take a bare off, on, yes or no
-// for a boolean: written so, such strings are quoted and every reader gets the same values.
-const text = (value: Json) => (typeof value === "string" ? value : stringify(value, { version: "1.1" }));
+// Written for the YAML 1.1 readers that read these files (yamlText quotes what they would misread).
+const text = (value: Json) => (typeof value === "string" ? value : yamlText(value));
 const withNewline = (s: string) => (s.endsWith("\n") ? s : `${s}\n`);
 
 /** A map of file name to content as files; a map that is secret as a whole is one masked file. */

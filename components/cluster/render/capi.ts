@@ -1,7 +1,7 @@
 // Values of the openstack-cluster chart (azimuth-cloud capi-helm-charts 0.27.0) for the site's
 // workload cluster, and the clouds.yaml its controllers authenticate with (an application
 // credential). Keys as the chart's values.yaml and templates read them.
-import { stringify } from "yaml";
+import { yamlText } from "../../yaml-text";
 import type { SiteConfig } from "../../../config/schema";
 import { ipv4Only, isIPv4Address } from "../../../config/net";
 import { releaseNumber } from "../../../config/kube-version";
@@ -95,7 +95,7 @@ export interface ApplicationCredential {
  * Written for YAML 1.1, as openstacksdk's PyYAML reads it: a secret such as "on" stays a string.
  */
 export function cloudsYaml(credential: ApplicationCredential): string {
-    return stringify({
+    return yamlText({
         clouds: {
             openstack: {
                 auth: { auth_url: credential.authUrl, application_credential_id: credential.id, application_credential_secret: credential.secret },
@@ -105,7 +105,7 @@ export function cloudsYaml(credential: ApplicationCredential): string {
                 auth_type: "v3applicationcredential",
             },
         },
-    }, { version: "1.1" });
+    });
 }
 
 /**

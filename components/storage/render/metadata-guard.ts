@@ -16,16 +16,17 @@ export const metadataGuardUnit = "srcnet-metadata-guard.service";
 /**
  * nftables rules, loaded with `nft -f`: the first two lines make reloading replace the table
  * instead of adding its rules twice. Refused, not dropped, so a denied process fails at once.
+ * Indented with spaces, not tabs, so that the user-data can carry it as a readable block.
  */
 export const metadataGuardRules = [
     `table inet ${metadataGuardTable}`,
     `delete table inet ${metadataGuardTable}`,
     `table inet ${metadataGuardTable} {`,
-    "\tchain output {",
-    "\t\ttype filter hook output priority filter; policy accept;",
-    `\t\tip daddr ${metadataAddresses.ipv4} meta skuid != 0 counter reject with icmp type admin-prohibited`,
-    `\t\tip6 daddr ${metadataAddresses.ipv6} meta skuid != 0 counter reject with icmpv6 type admin-prohibited`,
-    "\t}",
+    "    chain output {",
+    "        type filter hook output priority filter; policy accept;",
+    `        ip daddr ${metadataAddresses.ipv4} meta skuid != 0 counter reject with icmp type admin-prohibited`,
+    `        ip6 daddr ${metadataAddresses.ipv6} meta skuid != 0 counter reject with icmpv6 type admin-prohibited`,
+    "    }",
     "}",
     "",
 ].join("\n");

@@ -1,6 +1,6 @@
 // StoRM-WebDAV's own configuration: application.yml (trusted issuers, the browser login), one
 // .properties file per storage area, and the environment the service starts with.
-import { stringify } from "yaml";
+import { yamlText } from "../../yaml-text";
 import type { DerivedStorageArea, TrustedIssuer } from "../../../config/derive";
 import { ports } from "../../../config/ports";
 import { environmentFile } from "./env-file";
@@ -23,7 +23,7 @@ export function applicationYml(issuers: readonly TrustedIssuer[], login?: StormL
         ...(login === undefined ? {} : { spring: springLoginSettings(siteIssuerOf(issuers), login) }),
     };
     // StoRM reads YAML 1.1, where a bare `no` or `on` is a boolean: written for 1.1, such names are quoted.
-    return stringify(settings, { version: "1.1" });
+    return yamlText(settings);
 }
 
 /**

@@ -1,7 +1,7 @@
 // cloud-init user-data that turns a bare EL9 VM into the storage node: repositories, packages,
 // the data volume (formatted once, mounted by label), scripts and units. What may change during
 // the VM's life is not here but in its metadata (bundle.ts): changing user-data rebuilds the VM.
-import { stringify } from "yaml";
+import { yamlText } from "../../yaml-text";
 import { projectFile } from "../../project-files";
 import { repositories } from "../../../config/versions";
 import { dataMountPath, dataVolumeLabel } from "../../../config/derive";
@@ -130,7 +130,7 @@ export function userData(facts: UserDataFacts): string {
         write_files: files,
         runcmd: [[`${nodePaths.libexec}/storage-node-setup`]],
     };
-    const text = `#cloud-config\n${stringify(config, { lineWidth: 0 })}`;
+    const text = `#cloud-config\n${yamlText(config)}`;
     if (Buffer.byteLength(text) > maxUserDataBytes) {
         throw new Error(`the storage node's user-data is ${Buffer.byteLength(text)} bytes, more than the ${maxUserDataBytes} Nova takes`);
     }
