@@ -112,12 +112,44 @@ function urnOf(project: string, stack: string, parent: string, type: string, nam
 const providerCodeMask = "[dynamic provider code]";
 
 /** google-protobuf's Struct, the very module the SDK builds requests with (a dependency of the SDK, not of this project). */
+interface StructMessage {
+    toJavaScript(): Record<string, unknown>;
+    getFieldsMap(): unknown;
+}
 const { Struct } = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [dirname(require.resolve("@pulumi/pulumi"))] })) as {
-    Struct: { fromJavaScript(value: Record<string, unknown>): object };
+    Struct: { new (): StructMessage; fromJavaScript(value: Record<string, unknown>): StructMessage; prototype: StructMessage };
 };
 
-/** The plain properties each request Struct was built from, while the engine records. */
+/** The plain properties each Struct stands for, while the engine records. */
 const structSources = new WeakMap<object, Record<string, unknown>>();
+
+/**
+ * Struct as the SDK uses it in this process, while the engine records: the SDK builds a Struct
+ * from plain properties (each resource's inputs, each answer's state, each invoke's arguments)
+ * only for a reader in the same process to turn it back into those properties. Here a Struct is
+ * an empty message that stands for its properties, which toJavaScript returns as they are; the
+ * few readers of single fields get the converted message on first use.
+ */
+function recordingStructs(): () => void {
+    const { fromJavaScript } = Struct;
+    const { toJavaScript, getFieldsMap } = Struct.prototype;
+    Struct.fromJavaScript = (value) => {
+        const struct = new Struct();
+        structSources.set(struct, value);
+        return struct;
+    };
+    Struct.prototype.toJavaScript = function (this: StructMessage) {
+        return structSources.get(this) ?? toJavaScript.call(this);
+    };
+    Struct.prototype.getFieldsMap = function (this: StructMessage) {
+        const source = structSources.get(this);
+        return source === undefined ? getFieldsMap.call(this) : getFieldsMap.call(fromJavaScript.call(Struct, source));
+    };
+    return () => {
+        Struct.fromJavaScript = fromJavaScript;
+        Object.assign(Struct.prototype, { toJavaScript, getFieldsMap });
+    };
+}
 
 /** What the SDK reads of a registration's answer (runtime/resource.js); Result 0 is SUCCESS. */
 interface RegisterAnswer {
@@ -188,8 +220,7 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
     // it is (the monitor converts the request again, and the state it echoes twice more): most of
     // a recording went to converting protobuf Structs.
     monitor.registerResource = (req, callback) => {
-        const object = req.getObject();
-        const inputs = (object && structSources.get(object)) ?? object?.toJavaScript() ?? {};
+        const inputs = req.getObject()?.toJavaScript() ?? {};
         resources.push(toRecord(req, project, stack, inputs));
         secretOutputs.set(`${req.getType()}::${req.getName()}`, req.getAdditionalsecretoutputsList());
         Promise.resolve()
@@ -248,14 +279,7 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
         require.cache[serializerPath] = standIn;
     }
 
-    // The SDK builds each request's Struct from plain properties; the engine keeps those, so that
-    // it need not convert the Struct back (a Struct from JSON converts back to the same JSON).
-    const fromJavaScript = Struct.fromJavaScript;
-    Struct.fromJavaScript = (value) => {
-        const struct = fromJavaScript.call(Struct, value);
-        structSources.set(struct, value);
-        return struct;
-    };
+    const restoreStructs = recordingStructs();
 
     const global = globalThis as Record<symbol, unknown>;
     global[cloudHttpHook] = recordingHttp(options.http);
@@ -292,7 +316,7 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
     if (loaded) closure.serializeFunction = serializeFunction;
     else delete require.cache[serializerPath];
     delete global[cloudHttpHook];
-    Struct.fromJavaScript = fromJavaScript;
+    restoreStructs();
     await new Promise((resolve) => setImmediate(resolve));
     process.off("unhandledRejection", absorb);
     return {
