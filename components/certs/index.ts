@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { AcmeServer } from "../../config/derive";
 import { charts } from "../../config/versions";
+import { pinnedRelease } from "../helm-release";
 import { certManagerValues, clusterIssuerSpec, issuerName } from "./render/issuers";
 
 export { acmeRoots, ingressTls, issuerName } from "./render/issuers";
@@ -37,14 +38,7 @@ export class SiteCertificates extends pulumi.ComponentResource {
             const namespace = new k8s.core.v1.Namespace(n("cert-manager"), { metadata: { name: "cert-manager" } }, child);
             const release = new k8s.helm.v3.Release(
                 n("cert-manager"),
-                {
-                    name: "cert-manager",
-                    chart: charts.certManager.chart,
-                    version: charts.certManager.version,
-                    repositoryOpts: { repo: charts.certManager.repo },
-                    namespace: namespace.metadata.name,
-                    values: certManagerValues(),
-                },
+                pinnedRelease("cert-manager", charts.certManager, namespace.metadata.name, certManagerValues()),
                 child,
             );
             // Both issuers exist, so a site can move from staging to production by config alone.

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as openstack from "@pulumi/openstack";
 import { charts } from "../../config/versions";
+import { pinnedRelease } from "../helm-release";
 import { capiValues, cloudCredentials, type CapiConfig } from "./render/capi";
 import { WorkloadKubeconfig } from "./workload-kubeconfig";
 import { cloudReleaseTimeoutSeconds, clusterReadyMinutes } from "./timeouts";
@@ -39,13 +40,11 @@ export function capiCluster(c: CapiConfig, args: BackendArgs): BackendCluster {
     const clusterName = n("k8s");
     const release = new k8s.helm.v3.Release(
         clusterName,
-        {
-            name: clusterName,
-            chart: charts.openstackCluster.chart,
-            version: charts.openstackCluster.version,
-            repositoryOpts: { repo: charts.openstackCluster.repo },
-            namespace: c.namespace,
-            values: pulumi
+        pinnedRelease(
+            clusterName,
+            charts.openstackCluster,
+            c.namespace,
+            pulumi
                 .all([args.network.networkId, args.network.subnetId, args.network.routerExternalIp])
                 .apply(([networkId, subnetId, routerExternalIp]) =>
                     capiValues(c, {
@@ -60,8 +59,8 @@ export function capiCluster(c: CapiConfig, args: BackendArgs): BackendCluster {
                     }),
                 ),
             // Its autoscaler waits for the cluster's kubeconfig, and uninstalling for the cluster to go.
-            timeout: cloudReleaseTimeoutSeconds,
-        },
+            { timeout: cloudReleaseTimeoutSeconds },
+        ),
         { ...onManagement, dependsOn: [secret, args.network.ready] },
     );
     const waiter = new WorkloadKubeconfig(

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { DerivedStorageArea } from "../../config/derive";
 import { charts } from "../../config/versions";
+import { pinnedRelease } from "../helm-release";
 import { rseVolumeManifests, traefikValues } from "./render/platform";
 import { cloudReleaseTimeoutSeconds } from "./timeouts";
 
@@ -46,15 +47,13 @@ export class ClusterPlatform extends pulumi.ComponentResource {
             const namespace = new k8s.core.v1.Namespace(n("traefik"), { metadata: { name: ns("traefik") } }, ingress);
             new k8s.helm.v3.Release(
                 n("traefik"),
-                {
-                    name: "traefik",
-                    chart: charts.traefik.chart,
-                    version: charts.traefik.version,
-                    repositoryOpts: { repo: charts.traefik.repo },
-                    namespace: namespace.metadata.name,
-                    values: pulumi.output(args.ingressAddress).apply((address) => traefikValues({ address, ingressClass: args.ingressClass, defaultClass: args.ownsCluster })),
-                    timeout: cloudReleaseTimeoutSeconds,
-                },
+                pinnedRelease(
+                    "traefik",
+                    charts.traefik,
+                    namespace.metadata.name,
+                    pulumi.output(args.ingressAddress).apply((address) => traefikValues({ address, ingressClass: args.ingressClass, defaultClass: args.ownsCluster })),
+                    { timeout: cloudReleaseTimeoutSeconds },
+                ),
                 ingress,
             );
         }

@@ -9,6 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import type { AcmeServer } from "../../config/derive";
 import { charts, type ChartPin } from "../../config/versions";
+import { pinnedRelease } from "../helm-release";
 import type { SiteClient } from "../identity";
 import { rucioReleases, rucioSecrets, type RucioChart, type RucioChartArgs, type RucioSecretNames, type SecretContent } from "./render/charts";
 import { rucioDaemonsValues } from "./render/daemons-values";
@@ -70,11 +71,6 @@ export interface RucioOnClusterArgs {
 /** Pulumi's default for a Job (10 minutes) is shorter than the script's wait for a new database plus a migration. */
 const initJobTimeout = "30m";
 
-/** A Helm release of a pinned chart. */
-function release(name: string, pin: ChartPin, namespace: pulumi.Input<string>, values: pulumi.Input<Record<string, unknown>>): k8s.helm.v3.ReleaseArgs {
-    return { name, chart: pin.chart, version: pin.version, repositoryOpts: { repo: pin.repo }, namespace, values };
-}
-
 export class RucioOnCluster extends pulumi.ComponentResource {
     /** How the RSE registration logs in: root's userpass (a secret output). */
     readonly rootAuth: pulumi.Output<RucioAuth>;
@@ -120,7 +116,7 @@ export class RucioOnCluster extends pulumi.ComponentResource {
                 ? [
                       new k8s.helm.v3.Release(
                           n("cnpg"),
-                          release("cnpg", charts.cloudnativePg, new k8s.core.v1.Namespace(n("cnpg-system"), { metadata: { name: `${args.namespacePrefix}cnpg-system` } }, data).metadata.name, cnpgOperatorValues()),
+                          pinnedRelease("cnpg", charts.cloudnativePg, new k8s.core.v1.Namespace(n("cnpg-system"), { metadata: { name: `${args.namespacePrefix}cnpg-system` } }, data).metadata.name, cnpgOperatorValues()),
                           data,
                       ),
                   ]
@@ -128,7 +124,7 @@ export class RucioOnCluster extends pulumi.ComponentResource {
             // Named after the database: a restore into a new one is a new release beside the old.
             const cluster = new k8s.helm.v3.Release(
                 n(args.database.name),
-                release(
+                pinnedRelease(
                     args.database.name,
                     charts.postgresCluster,
                     ns,
@@ -229,7 +225,7 @@ export class RucioOnCluster extends pulumi.ComponentResource {
 
         // --- server, daemons, web UI: after the schema exists, each after the Secrets it mounts
         const chartRelease = (chart: RucioChart, pin: ChartPin, values: pulumi.Input<Record<string, unknown>>, after: pulumi.Resource[]) =>
-            new k8s.helm.v3.Release(n(rucioReleases[chart]), release(rucioReleases[chart], pin, ns, values), { ...inCluster, dependsOn: [...after, ...secretsFor[chart]] });
+            new k8s.helm.v3.Release(n(rucioReleases[chart]), pinnedRelease(rucioReleases[chart], pin, ns, values), { ...inCluster, dependsOn: [...after, ...secretsFor[chart]] });
         this.server = chartRelease("server", charts.rucioServer, serverArgs.apply(rucioServerValues), [initJob]);
         chartRelease("daemons", charts.rucioDaemons, serverArgs.apply(rucioDaemonsValues), [initJob]);
         // The web UI talks to the server.
