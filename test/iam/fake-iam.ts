@@ -3,7 +3,9 @@
 // with IAM's registration-token rotation); IAM's own rules, each from IAM's source, do the rest:
 // the admin client API, the token endpoint's grants (client credentials, token exchange, refresh),
 // JWT access tokens by IAM's profiles, and the SCIM user API over the stand-in's users and groups,
-// the same ones its user tokens' wlcg.groups come from. Its state lives in a store that survives a restart.
+// the same ones its user tokens' wlcg.groups come from; and what a relying party's login needs
+// (authorize, the code grant, userinfo, revocation: browser-login.ts), for a browser logged in as a
+// directory user the test names. Its state lives in a store that survives a restart.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { adminClientApi } from "./admin-api";
@@ -16,7 +18,8 @@ import type { IamUser } from "./jwt-profiles";
 import { invalidClient, invalidScope } from "./oauth-error";
 import { IamDirectory, scimUsersApi, type DirectoryUser, type NewIamUser } from "./scim";
 import { firstUnmatched, matchersForClient, wlcgScopeMatchers } from "./scope-matchers";
-import { parseScope, registerIamGrants, tokenExchangeGrant, validateForProfile, type EndpointDeps } from "./token-endpoint";
+import { asGrant, parseScope, registerIamGrants, tokenExchangeGrant, validateForProfile, type EndpointDeps } from "./token-endpoint";
+import { authorizationCodeGrant, authorize, revoke, userinfo, type AuthorizeRequest, type BrowserDeps } from "./browser-login";
 import { TokenService, type TokenResponse } from "./token-service";
 
 // oidc-provider is ESM; Node 20.19+ loads it with require.
@@ -68,6 +71,10 @@ export class FakeIam {
     readonly signingKey = newSigningKey("fake-iam-rsa");
     private readonly tokens: TokenService;
     private readonly deps: EndpointDeps;
+    private readonly browser: BrowserDeps;
+    private browserUser?: string;
+    /** Every authorization request (GET /authorize) the stand-in received: a login, or a login again. */
+    readonly authorizeRequests: AuthorizeRequest[] = [];
     private clockOffsetSeconds = 0;
     private provider: any;
     private server?: Server;
@@ -79,7 +86,22 @@ export class FakeIam {
         this.settings = settingsOf(options);
         this.tokens = new TokenService(this.store, this.settings, this.signingKey, () => this.issuer, () => this.nowSeconds());
         const custom = this.settings.wlcgScopeMatchers ? wlcgScopeMatchers : [];
-        this.deps = { store: this.store, tokens: this.tokens, settings: this.settings, matchersFor: (c) => matchersForClient(c.scope, this.settings.systemScopes, custom) };
+        this.deps = {
+            store: this.store,
+            tokens: this.tokens,
+            settings: this.settings,
+            matchersFor: (c) => matchersForClient(c.scope, this.settings.systemScopes, custom),
+            userActive: (username) => this.directory.find(username)?.active,
+        };
+        this.browser = {
+            store: this.store,
+            directory: this.directory,
+            settings: this.settings,
+            endpoint: this.deps,
+            browserUser: () => this.browserUser,
+            baseUrl: () => this.issuer.replace(/\/+$/, ""),
+            onAuthorize: (r) => this.authorizeRequests.push(r),
+        };
         this.store.clients.set(adminClient.clientId, adminClientEntity());
     }
 
@@ -149,6 +171,16 @@ export class FakeIam {
         return this.directory.tokenUser(username);
     }
 
+    /** The browser's IAM session: the directory user it is logged in as (undefined: logged out). */
+    logInBrowser(username: string | undefined): void {
+        this.browserUser = username;
+    }
+
+    /** The refresh tokens IAM holds for a user and client (what an administrator sees in IAM's token API). */
+    refreshTokensOf(clientId: string, username: string): string[] {
+        return this.tokens.refreshTokensOf(clientId, username);
+    }
+
     /** Moves IAM's clock (as IAM's own tests do), for expiry and rotation rules. */
     advanceClock(seconds: number): void {
         this.clockOffsetSeconds += seconds;
@@ -200,6 +232,7 @@ export class FakeIam {
             },
         });
         registerIamGrants(provider, this.deps);
+        provider.registerGrantType("authorization_code", asGrant(authorizationCodeGrant, this.deps), ["code", "redirect_uri"]);
         return provider;
     }
 
@@ -216,6 +249,13 @@ export class FakeIam {
             scimUsersApi(req, res, { directory: this.directory, tokens: this.tokens, baseUrl: () => this.issuer });
             return;
         }
+        if (path === "/authorize" && req.method === "GET") return authorize(req, res, this.browser);
+        if (path === "/userinfo" && (req.method === "GET" || req.method === "POST")) return userinfo(req, res, this.browser);
+        if (path === "/revoke" && req.method === "POST") {
+            revoke(req, res, this.browser).catch((err) => res.headersSent || res.writeHead(500).end(String(err)));
+            return;
+        }
+        if (path === "/login") return void res.writeHead(200, { "content-type": "text/html" }).end("<html><body>INDIGO IAM login page (the stand-in does not model it)</body></html>");
         readBasicAsIam(req);
         this.provider.callback()(req, res);
     }

@@ -20,6 +20,8 @@ export interface FakeIamOptions {
     readonly systemScopes?: readonly string[];
     /** Whether IAM runs with the `wlcg-scopes` Spring profile, which defines the storage and group scope matchers. */
     readonly wlcgScopeMatchers?: boolean;
+    /** IAM_ORGANISATION_NAME, default indigo-dc (application.yml:123-124): userinfo's organisation_name. */
+    readonly organisationName?: string;
 }
 
 /** Seeded by IAM's migrations (db/migration/prod/V3___basic_configuration.sql:1-9, mysql/V92__add_iam_api_scopes.sql). */
@@ -38,6 +40,7 @@ export interface IamSettings {
     readonly ratValiditySeconds: number;
     readonly systemScopes: readonly string[];
     readonly wlcgScopeMatchers: boolean;
+    readonly organisationName: string;
 }
 
 export function settingsOf(options: FakeIamOptions = {}): IamSettings {
@@ -48,5 +51,6 @@ export function settingsOf(options: FakeIamOptions = {}): IamSettings {
         ratValiditySeconds: options.ratValiditySeconds ?? -1,
         systemScopes: options.systemScopes ?? [...seededSystemScopes, ...siteSystemScopes],
         wlcgScopeMatchers: options.wlcgScopeMatchers ?? true,
+        organisationName: options.organisationName ?? "indigo-dc",
     };
 }

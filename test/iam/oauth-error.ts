@@ -13,10 +13,13 @@ export class OAuthError extends Error {
 }
 
 export const invalidRequest = (d: string) => new OAuthError(400, "invalid_request", d);
+export const invalidGrant = (d: string) => new OAuthError(400, "invalid_grant", d);
 export const invalidScope = (d: string) => new OAuthError(400, "invalid_scope", d);
 export const invalidTarget = (d: string) => new OAuthError(400, "invalid_target", d);
 export const invalidClient = (d: string) => new OAuthError(401, "invalid_client", d);
 export const invalidToken = (d: string) => new OAuthError(401, "invalid_token", d);
+/** An AuthenticationException (a disabled user) at the token endpoint. */
+export const unauthorized = (d: string) => new OAuthError(401, "unauthorized", d);
 export const accessDenied = (d: string) => new OAuthError(403, "access_denied", d);
 /** Any other exception, as Spring's DefaultWebResponseExceptionTranslator answers it. */
 export const serverError = (d: string) => new OAuthError(500, "server_error", d);

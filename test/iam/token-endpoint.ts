@@ -6,7 +6,7 @@
 import type { ClientEntity, IamStore } from "./client-store";
 import type { IamSettings } from "./iam-settings";
 import { invalidWlcgGroupScope, resolveProfile } from "./jwt-profiles";
-import { OAuthError, accessDenied, invalidRequest, invalidScope, invalidTarget, invalidToken, serverError } from "./oauth-error";
+import { OAuthError, accessDenied, invalidRequest, invalidScope, invalidTarget, invalidToken, serverError, unauthorized } from "./oauth-error";
 import { RelativePathScopeError, firstUnmatched, type ScopeMatcher } from "./scope-matchers";
 import type { TokenResponse, TokenService } from "./token-service";
 
@@ -17,6 +17,8 @@ export interface EndpointDeps {
     readonly tokens: TokenService;
     readonly settings: IamSettings;
     readonly matchersFor: (client: ClientEntity) => ScopeMatcher[];
+    /** Whether IAM's account of that username is active; undefined for a user IAM has no account of. */
+    readonly userActive?: (username: string) => boolean | undefined;
 }
 
 /** Servlet request parameters as IAM reads them: one value per name, the first (@RequestParam Map<String, String>). */
@@ -114,11 +116,15 @@ function refreshToken(ctx: any, deps: EndpointDeps): TokenResponse {
     // SSO TokenEndpoint.java:129-135: the refresh token has its own scopes; only those asked for count.
     const value = first(params.refresh_token);
     if (!value) throw invalidRequest("refresh_token parameter not provided");
+    // LS/core/oauth/granters/IamRefreshTokenGranter.java:52-60: a disabled user's refresh token is
+    // refused, as Spring answers a DisabledException (RefreshTokenGranterTests.java:175-177).
+    const user = deps.tokens.readRefreshToken(value)?.holder.user;
+    if (user && deps.userActive?.(user.username) === false) throw unauthorized(`User ${user.username} is not active.`);
     return deps.tokens.refreshAccessToken(value, client, parseScope(first(params.scope)), request);
 }
 
 /** Answers an IAM error as IAM does: its status and {error, error_description}. */
-function asGrant(grant: (ctx: any, deps: EndpointDeps) => TokenResponse, deps: EndpointDeps) {
+export function asGrant(grant: (ctx: any, deps: EndpointDeps) => TokenResponse, deps: EndpointDeps) {
     return async (ctx: any, next: () => Promise<void>) => {
         try {
             ctx.body = grant(ctx, deps);

@@ -34,7 +34,7 @@ export interface AccessTokenRecord {
     readonly refreshId?: string;
 }
 
-interface RefreshTokenRecord {
+export interface RefreshTokenRecord {
     readonly clientId: string;
     readonly value: string;
     readonly expiresAt?: number;
@@ -138,6 +138,40 @@ export class TokenService {
         }
         // The claims come from the original request, refreshed (:405-410; BaseAccessTokenBuilder.java:168-173).
         return this.issue(client, stored.holder, scope, expiresAt, refresh, audience ?? stored.holder.request.audience);
+    }
+
+    /** The stored refresh token for a value, or undefined (MITRE getRefreshToken; expired ones count as gone). */
+    readRefreshToken(value: string): (RefreshTokenRecord & { id: string }) | undefined {
+        const jti = decodeJwt(value)?.claims?.jti;
+        const stored: RefreshTokenRecord | undefined = typeof jti === "string" ? this.store.get("IamRefreshToken", jti) : undefined;
+        if (!stored || stored.value !== value || (stored.expiresAt !== undefined && stored.expiresAt <= this.nowSeconds())) return undefined;
+        return { ...stored, id: jti as string };
+    }
+
+    /** Refresh tokens of a client for a user, as IAM's token API lists them (LS/api/tokens/RefreshTokensController.java). */
+    refreshTokensOf(clientId: string, username: string): string[] {
+        return this.store.find("IamRefreshToken", (p: RefreshTokenRecord) => p.clientId === clientId && p.holder.user?.username === username).map((e) => e.payload.value);
+    }
+
+    /**
+     * MITRE RevocationEndpoint.revoke (merge-latest, openid-connect-server/.../oauth2/web/
+     * RevocationEndpoint.java:82-139): an access token first, then a refresh token; a token of
+     * another client is refused (403); an unknown one is answered 200 all the same. Revoking a
+     * refresh token clears its access tokens (DefaultOAuth2ProviderTokenService.java:478-481).
+     */
+    revoke(value: string, clientId: string): "revoked" | "forbidden" | "unknown" {
+        const access = this.readAccessToken(value);
+        if (access) {
+            if (access.clientId !== clientId) return "forbidden";
+            this.store.remove("IamAccessToken", decodeJwt(value)!.claims.jti);
+            return "revoked";
+        }
+        const refresh = this.readRefreshToken(value);
+        if (!refresh) return "unknown";
+        if (refresh.clientId !== clientId) return "forbidden";
+        for (const t of this.store.find("IamAccessToken", (p: AccessTokenRecord) => p.refreshId === refresh.id)) this.store.remove("IamAccessToken", t.id);
+        this.store.remove("IamRefreshToken", refresh.id);
+        return "revoked";
     }
 
     /** MITRE createRefreshToken (:276-306): an unsigned JWT with an ID and, for a positive validity, an expiry. */
