@@ -83,6 +83,11 @@ export const pemCertificates = z.string().regex(/^\s*(-----BEGIN CERTIFICATE----
     error: "must be one or more PEM certificates (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)",
 });
 
+/** An image by registry/name and an explicit tag (no :latest, no digest-less floating names). */
+export const containerImage = z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, {
+    error: "must be an image with an explicit tag, such as quay.io/jupyter/minimal-notebook:2025-06-02 (lower-case name, ':' and a tag other than latest)",
+}).refine((v) => !v.endsWith(":latest"), { error: "must pin a tag; latest moves under the site" });
+
 export const gigabytes = z.number().int({ error: "must be a whole number of GB" }).positive({ error: "must be at least 1 GB" });
 
 export const count = (min: number, max: number) =>

@@ -318,6 +318,16 @@ export const crossRules: readonly CrossRule[] = [
         },
     },
     {
+        name: "notebook profiles are distinct, and at most one is the default",
+        reads: [["jupyterhub", "profiles", "*"]],
+        check: (site, report) => {
+            const profiles = site.jupyterhub.profiles;
+            duplicates(profiles, (p) => p.name, (i, p) => report(["jupyterhub", "profiles", i, "name"], `"${p.name}" is listed twice; give each profile its own name`));
+            const defaults = profiles.map((p, i) => (p?.default ? i : -1)).filter((i) => i >= 0);
+            for (const i of defaults.slice(1)) report(["jupyterhub", "profiles", i, "default"], `only one profile can be the default; profile ${defaults[0]} already is`);
+        },
+    },
+    {
         name: "accounts on the RSE are distinct",
         reads: [["rucio", "accounts", "*"]],
         check: (site, report) => {

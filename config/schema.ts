@@ -5,6 +5,7 @@ import { z } from "zod";
 import { defaultAvailabilityZone, siteIngressClass } from "./derive";
 import {
     cidr,
+    containerImage,
     count,
     dnsLabel,
     dnsName,
@@ -21,6 +22,7 @@ import {
     rucioScope,
     siteName,
 } from "./fields";
+import { versions } from "./versions";
 
 const ipv4 = z.ipv4({ error: "must be an IPv4 address" });
 
@@ -266,6 +268,20 @@ const cluster = z
     .discriminatedUnion("backend", [magnum, capi, existingCluster])
     .describe("The Kubernetes cluster that runs JupyterHub and Rucio.");
 
+const notebookProfile = z.strictObject({
+    name: dnsLabel.describe("Short name of the profile (its slug)."),
+    displayName: z.string().min(1).describe("What the user sees in the list."),
+    description: z.string().default("").describe("A line about what the size is for."),
+    cpu: z.number().positive({ error: "must be more than 0 CPUs" }).max(256, { error: "must be at most 256 CPUs" }).describe("CPUs guaranteed to the server (also its limit)."),
+    memoryGb: gigabytes.describe("Memory guaranteed to the server, in GiB (also its limit)."),
+    default: z.boolean().default(false).describe("Preselected in the list (at most one profile)."),
+});
+
+const defaultNotebookProfiles = [
+    { name: "small", displayName: "Small: 1 CPU, 4 GiB", description: "Browsing data and light analysis.", cpu: 1, memoryGb: 4, default: true },
+    { name: "medium", displayName: "Medium: 2 CPUs, 8 GiB", description: "Analysis of larger data sets.", cpu: 2, memoryGb: 8, default: false },
+];
+
 const jupyterhub = z
     .strictObject({
         enabled: z.boolean().default(true).describe("Deploy JupyterHub."),
@@ -278,6 +294,15 @@ const jupyterhub = z
             ),
         userStorageGb: gigabytes.default(10).describe("Persistent home volume per user."),
         cullIdleMinutes: count(10, 10080).default(60).describe("Stop servers idle this long."),
+        image: containerImage
+            .default(versions.notebookImage)
+            .describe("Notebook image (registry/name:tag): JupyterLab, the Rucio clients and rucio-jupyterlab. images/notebook/Dockerfile builds the default for a site's own registry."),
+        profiles: z
+            .array(notebookProfile)
+            .min(1, { error: "must list at least one profile" })
+            .default(defaultNotebookProfiles)
+            .describe("The server sizes a user picks from at start; the one marked default (or the first) is preselected."),
+        prePull: z.boolean().default(true).describe("Pull the notebook image onto every node ahead of time, so that a server starts in seconds."),
     })
     .describe("JupyterHub, with IAM login and the site's RSE mounted read-only.");
 

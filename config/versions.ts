@@ -32,6 +32,12 @@ export const versions = {
     postgresImage: "ghcr.io/cloudnative-pg/postgresql:16.15-system-trixie",
     /** The busybox that tails the Rucio server's Apache error log (the chart's default is busybox:latest). */
     logTailImage: "busybox:1.37.0",
+    /**
+     * The notebook image: JupyterLab, the Rucio clients and rucio-jupyterlab (chosen and explained
+     * in the README, "JupyterHub"): built from images/notebook/Dockerfile (minimal-notebook
+     * 2026-08-24, rucio-clients 40.4.1, rucio-jupyterlab 40.0.2), the tag naming its pins.
+     */
+    notebookImage: "ghcr.io/srcnet-site/notebook:2026-08-24-rucio-40.4.1-rjl-40.0.2",
 } as const;
 
 export interface ChartPin {
@@ -69,6 +75,8 @@ export const charts = {
     /** The CloudNativePG operator 1.30.0 and the chart of one PostgreSQL cluster it runs. */
     cloudnativePg: { chart: "cloudnative-pg", version: "0.29.0", repo: "https://cloudnative-pg.github.io/charts", kubeVersion: ">=1.29.0-0" },
     postgresCluster: { chart: "cluster", version: "0.8.1", repo: "https://cloudnative-pg.github.io/charts", kubeVersion: ">=1.29.0-0" },
+    /** zero-to-jupyterhub 4.4.0 (JupyterHub 5.5.0; Chart.yaml appVersion and kubeVersion). */
+    jupyterhub: { chart: "jupyterhub", version: "4.4.0", repo: "https://hub.jupyter.org/helm-chart/", kubeVersion: ">=1.28.0-0" },
 } as const satisfies Record<string, ChartPin>;
 
 /**
@@ -85,6 +93,7 @@ export const clusterCharts: readonly ChartPin[] = [
     charts.rucioWebui,
     charts.cloudnativePg,
     charts.postgresCluster,
+    charts.jupyterhub,
 ];
 
 /** Package repositories the storage node installs from. */

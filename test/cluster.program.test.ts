@@ -84,10 +84,11 @@ describe("cluster: magnum backend (dev)", () => {
         const cluster = ofType(dev, T.cluster)[0];
         const inCluster = kubernetesResources(dev);
         expect(inCluster.length).to.be.greaterThan(5);
-        const ingress = [traefikOf(dev).urn, named(dev, "dev-traefik").urn];
+        // The ingress's Service holds a load balancer; JupyterHub's namespace and release hold volumes (the users' homes, the hub's database).
+        const holders = [traefikOf(dev).urn, named(dev, "dev-traefik").urn, named(dev, "dev-jupyterhub").urn, releaseOf(dev, "jupyterhub").urn];
         for (const r of inCluster) {
             expect(r.provider, r.urn).to.equal(provider.urn);
-            expect(r.deletedWith, r.urn).to.equal(ingress.includes(r.urn) ? undefined : cluster.urn);
+            expect(r.deletedWith, r.urn).to.equal(holders.includes(r.urn) ? undefined : cluster.urn);
         }
     });
 
@@ -119,6 +120,7 @@ describe("cluster: magnum backend (dev)", () => {
                 [charts.rucioServer.chart, charts.rucioServer.version, charts.rucioServer.repo],
                 [charts.rucioDaemons.chart, charts.rucioDaemons.version, charts.rucioDaemons.repo],
                 [charts.rucioWebui.chart, charts.rucioWebui.version, charts.rucioWebui.repo],
+                [charts.jupyterhub.chart, charts.jupyterhub.version, charts.jupyterhub.repo],
             ].sort(),
         );
     });
@@ -234,8 +236,8 @@ describe("cluster: capi backend (uksrc)", () => {
     it("deletes in-cluster resources with the chart release, but the ingress controller before it; keeps a production cluster's unreachable resources", () => {
         const release = releaseOf(uksrc, "openstack-cluster");
         const site = ofType(uksrc, T.k8sProvider).find((p) => p.name === "uksrc-k8s")!;
-        const ingress = [traefikOf(uksrc).urn, named(uksrc, "uksrc-traefik").urn];
-        for (const r of kubernetesResources(uksrc).filter((x) => x.provider === site.urn)) expect(r.deletedWith, r.urn).to.equal(ingress.includes(r.urn) ? undefined : release.urn);
+        const holders = [traefikOf(uksrc).urn, named(uksrc, "uksrc-traefik").urn, named(uksrc, "uksrc-jupyterhub").urn, releaseOf(uksrc, "jupyterhub").urn];
+        for (const r of kubernetesResources(uksrc).filter((x) => x.provider === site.urn)) expect(r.deletedWith, r.urn).to.equal(holders.includes(r.urn) ? undefined : release.urn);
         // CAPO removes only its own API load balancer; the ingress's goes with its Service, while the cluster runs.
         expect(upstream(uksrc, traefikOf(uksrc).urn)).to.include(release.urn);
         expect(inputsOf(site).deleteUnreachable).to.equal("false");

@@ -3,6 +3,7 @@ import { accessPointOf, dataMountPath, deriveSite, hostnamesOf, resourceName, si
 import { ports } from "../config/ports";
 import { siteSchema, type SiteConfig } from "../config/schema";
 import { secretKeyNames } from "../config/secrets";
+import { versions } from "../config/versions";
 import { validateStackConfig } from "../config/validate";
 import { keysWith, siteOf } from "./harness";
 
@@ -40,7 +41,8 @@ describe("config/derive: parsing first", () => {
             anonymousRead: false,
             authenticatedRead: false,
         });
-        expect(fromSchema.jupyterhub).to.deep.equal({ enabled: true, admins: ["dev-admin"], allowedGroups: [], userStorageGb: 10, cullIdleMinutes: 60 });
+        expect(fromSchema.jupyterhub).to.deep.include({ enabled: true, admins: ["dev-admin"], allowedGroups: [], userStorageGb: 10, cullIdleMinutes: 60, image: versions.notebookImage, prePull: true });
+        expect(fromSchema.jupyterhub.profiles.filter((p) => p.default)).to.have.length(1);
         expect(fromSchema.rucio).to.deep.include({ mode: "deploy", peers: [], databaseVolumeGb: 20 });
     });
 

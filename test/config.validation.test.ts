@@ -523,6 +523,7 @@ describe("config validation: cluster", () => {
             "site.cluster.kubernetesVersion: v1.24.17 is outside what openstack-cluster 0.27.0 supports (>=1.33.0-0 <1.37.0-0); choose a release the pinned charts support, and an image built for it",
             "site.cluster.kubernetesVersion: v1.24.17 is outside what cloudnative-pg 0.29.0 supports (>=1.29.0-0); choose a release the pinned charts support, and an image built for it",
             "site.cluster.kubernetesVersion: v1.24.17 is outside what cluster 0.8.1 supports (>=1.29.0-0); choose a release the pinned charts support, and an image built for it",
+            "site.cluster.kubernetesVersion: v1.24.17 is outside what jupyterhub 4.4.0 supports (>=1.28.0-0); choose a release the pinned charts support, and an image built for it",
         ]);
         // Magnum's Cluster API driver deploys the same chart.
         expect(devProblems((s) => (s.cluster.kubernetesVersion = "v1.30.4"))).to.have.length(1);

@@ -112,11 +112,11 @@ describe("storage part under the recording engine (dev site)", () => {
 });
 
 describe("storage part: data safety and in-place changes", () => {
-    it("protects and retains what holds a production site's data, and only that: the data volume and the RSE", async () => {
+    it("protects and retains what holds a production site's data, and only that: the data volume, the RSE and the namespace of the users' homes", async () => {
         const run = await runSite(siteOf("uksrc"), { secrets: secretsOf("uksrc"), stack: "uksrc" });
         expect(run.error, String(run.error)).to.equal(undefined);
         const protectedOnes = run.resources.filter((r) => r.protect || r.retainOnDelete).map((r) => r.name);
-        expect(protectedOnes).to.deep.equal(["uksrc-rse", "uksrc-storm-data"]);
+        expect(protectedOnes).to.deep.equal(["uksrc-jupyterhub", "uksrc-rse", "uksrc-storm-data"]);
         for (const name of protectedOnes) expect(named(run, name)).to.include({ protect: true, retainOnDelete: true });
         expect(inputsOf(named(run, "uksrc-storm-data"))).to.deep.include({ size: 50000, volumeType: "ceph-hdd" });
     });

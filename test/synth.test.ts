@@ -172,7 +172,7 @@ describe("synth: secrets and failures", () => {
         const out = tmp();
         const run = spawnSync(process.execPath, [synthCli, "--stack", "uksrc", "--out", out], { cwd: repoRoot, encoding: "utf8" });
         expect(run.status, run.stderr).to.equal(0);
-        expect(run.stdout).to.match(/^srcnet-site uksrc: \d+ resources in 9 components/);
+        expect(run.stdout).to.match(/^srcnet-site uksrc: \d+ resources in 10 components/);
         expect(run.stdout).to.include("uksrc-network (SiteNetwork): 22 (1 Network, 1 Router, 1 RouterInterface, 4 SecGroup, 14 SecGroupRule, 1 Subnet)");
         expect(run.stdout).to.include("uksrc-storage (StorageNode): 5 (1 FloatingIp, 1 FloatingIpAssociate, 1 Instance, 1 Port, 1 Volume)");
         expect(run.stdout).to.match(/critical path: ~\d+ s/);
@@ -214,7 +214,7 @@ describe("synth: secrets and failures", () => {
         const out = tmp();
         const run = spawnSync(process.execPath, [synthCli, "--stack", "dev", "--out", out, "--render"], { cwd: repoRoot, encoding: "utf8" });
         expect(run.status, run.stderr).to.equal(0);
-        expect(run.stdout).to.match(/rendered 7 Helm release\(s\) with the vendored charts; \d+ object\(s\) valid, 0 without a schema/);
+        expect(run.stdout).to.match(/rendered 8 Helm release\(s\) with the vendored charts; \d+ object\(s\) valid, 0 without a schema/);
         const traefik = readdirSync(join(out, "artifacts", "dev-traefik", "manifests"));
         expect(traefik).to.include.members(["deployment-traefik-traefik.yaml", "service-traefik-traefik.yaml", "ingressclass-traefik.yaml"]);
         const service = parse(readFileSync(join(out, "artifacts", "dev-traefik", "manifests", "service-traefik-traefik.yaml"), "utf8"), { version: "1.1" });

@@ -22,6 +22,8 @@ export interface ClusterPlatformArgs {
     /** Whether the site owns the cluster, so that its ingress class may be the cluster's default. */
     readonly ownsCluster: boolean;
     readonly ingressAddress: pulumi.Input<string>;
+    /** Production: JupyterHub's namespace, where the users' home volumes are, is protected and kept. */
+    readonly protectData: boolean;
     /** The RSE's storage areas to mount in notebooks; absent without JupyterHub. */
     readonly rse?: {
         readonly name: string;
@@ -59,7 +61,11 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         }
         if (args.rse) {
             const rse = args.rse;
-            const namespace = new k8s.core.v1.Namespace(n("jupyterhub"), { metadata: { name: ns("jupyterhub") } }, child);
+            // The users' home volumes (claims KubeSpawner makes, Cinder volumes) live in this
+            // namespace: deleting it while the cluster runs lets the cloud remove them on a test
+            // site; in production it is protected and outlives a removal from the program.
+            const homes: pulumi.CustomResourceOptions = args.protectData ? { parent: this, provider: args.provider, protect: true, retainOnDelete: true } : { parent: this, provider: args.provider };
+            const namespace = new k8s.core.v1.Namespace(n("jupyterhub"), { metadata: { name: ns("jupyterhub") } }, homes);
             this.jupyterhubNamespace = namespace.metadata.name;
             for (const area of rse.areas) {
                 const manifests = rseVolumeManifests(area, {

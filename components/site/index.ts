@@ -13,6 +13,8 @@ import { SiteNetwork } from "../network";
 import { StorageNode, storageSiteRules, type CertificateInput } from "../storage";
 import { heapMbFor } from "../storage/render/storm-config";
 import { siteRucioArgs } from "./rucio-args";
+import { siteJupyterHubArgs } from "./jupyterhub-args";
+import { SiteJupyterHub } from "../jupyterhub";
 import { SiteRucio } from "../rucio";
 import type { CloudFacts } from "./preflight";
 
@@ -174,6 +176,7 @@ export class SrcSite extends pulumi.ComponentResource {
                 ingressClass: this.cluster.ingressClass,
                 ownsCluster: config.cluster.backend !== "existing",
                 ingressAddress: this.cluster.ingressAddress,
+                protectData: model.protectData,
                 rse: config.jupyterhub.enabled
                     ? { name: model.storage.rse.name, areas: model.storage.areas, nfsServer: this.storage.fixedIp, volumeSizeGb: config.storage.volume.sizeGb }
                     : undefined,
@@ -201,6 +204,22 @@ export class SrcSite extends pulumi.ComponentResource {
         );
 
         this.rucio = new SiteRucio(`${p}-rucio`, siteRucioArgs(model, secrets, { random: randomProvider, clients: this.identity.clients, inCluster, cluster: this.cluster, dns: this.dns }), child);
+
+        const jupyterhub = platform.jupyterhubNamespace
+            ? new SiteJupyterHub(
+                  `${p}-jupyterhub`,
+                  siteJupyterHubArgs(model, {
+                      random: randomProvider,
+                      clients: this.identity.clients,
+                      inCluster,
+                      cluster: this.cluster,
+                      namespace: platform.jupyterhubNamespace,
+                      rseName: this.rucio.rseName,
+                      after: [platform, certificates],
+                  }),
+                  child,
+              )
+            : undefined;
 
         this.stackOutputs = {
             site: model.name,
@@ -233,6 +252,7 @@ export class SrcSite extends pulumi.ComponentResource {
                 clusterIssuer: certificates.issuer,
                 jupyterhubNamespace: platform.jupyterhubNamespace,
             },
+            ...(jupyterhub ? { jupyterhub: { url: jupyterhub.url, namespace: platform.jupyterhubNamespace } } : {}),
             identity: {
                 registration: config.iam.registration,
                 clientIds: Object.fromEntries(Object.entries(this.identity.clients).map(([role, c]) => [role, c!.clientId])),

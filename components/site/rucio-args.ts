@@ -29,6 +29,17 @@ function client(clients: SiteRucioParts["clients"], role: ClientRole): SiteClien
     return c;
 }
 
+/**
+ * The CAs that sign the certificate of the Rucio the site uses, when they are not the public
+ * roots: Let's Encrypt's staging roots for its own Rucio on a test site, the configured ones for a
+ * central Rucio. Undefined: the public roots.
+ */
+export function rucioCaCertificates(model: SiteModel): string[] | undefined {
+    const r = model.config.rucio;
+    const cas = r.mode === "external" ? (r.caCertificate ? [r.caCertificate] : []) : acmeRoots(model.acme.server);
+    return cas.length > 0 ? cas : undefined;
+}
+
 /** How the site logs in to a central Rucio; validation guarantees the secret the method needs. */
 function externalAuth(model: SiteModel, secrets: SiteSecrets): pulumi.Output<RucioAuth> {
     const r = model.config.rucio;
@@ -56,7 +67,7 @@ export function siteRucioArgs(model: SiteModel, secrets: SiteSecrets, parts: Sit
     if (r.mode === "external") {
         return {
             ...common,
-            server: { serverUrl: model.rucio.serverUrl, authUrl: model.rucio.authUrl, ...(r.caCertificate ? { caCertificates: [r.caCertificate] } : {}) },
+            server: { serverUrl: model.rucio.serverUrl, authUrl: model.rucio.authUrl, caCertificates: rucioCaCertificates(model) },
             auth: externalAuth(model, secrets),
         };
     }
@@ -64,7 +75,7 @@ export function siteRucioArgs(model: SiteModel, secrets: SiteSecrets, parts: Sit
     return {
         ...common,
         // Reached at its public name, whose certificate is Let's Encrypt's (staging on a test site).
-        server: { serverUrl: model.rucio.serverUrl, authUrl: model.rucio.authUrl, caCertificates: acmeRoots(model.acme.server) },
+        server: { serverUrl: model.rucio.serverUrl, authUrl: model.rucio.authUrl, caCertificates: rucioCaCertificates(model) },
         deploy: {
             namePrefix: model.name,
             provider: parts.inCluster.provider,

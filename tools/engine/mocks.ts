@@ -80,6 +80,10 @@ export function recordingMocks(
             ...(inputs.mode === "registration" ? { registrationAccessToken: "recording-engine-registration-token" } : {}),
         }),
         "random:index/randomPassword:RandomPassword": () => ({ result: "recording-engine-random-password" }),
+        "random:index/randomBytes:RandomBytes": (name, inputs) => {
+            const bytes = Buffer.alloc(Number(inputs.length ?? 32), createHash("sha256").update(`recording-engine-bytes:${name}`).digest());
+            return { hex: bytes.toString("hex"), base64: bytes.toString("base64") };
+        },
         // As asked: upper-case letters and digits, of the asked length.
         "random:index/randomString:RandomString": (name, inputs) => ({ result: mockId(name).replace(/[^a-z0-9]/gi, "").toUpperCase().padEnd(Number(inputs.length ?? 6), "X").slice(0, Number(inputs.length ?? 6)) }),
         "openstack:networking/port:Port": (name, inputs) => {
