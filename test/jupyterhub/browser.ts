@@ -21,8 +21,11 @@ export interface Visit {
 export class Browser {
     private cookies: Cookie[] = [];
 
-    /** GET `url` and follow redirects (at most `maxHops`); `follow: false` answers the first response. */
-    async visit(url: string, opts: { follow?: boolean; maxHops?: number } = {}): Promise<Visit> {
+    /**
+     * GET `url` and follow redirects (at most `maxHops`); `follow: false` answers the first
+     * response, `stopAfter` the response of the first URL it matches (a login without the spawn after it).
+     */
+    async visit(url: string, opts: { follow?: boolean; maxHops?: number; stopAfter?: RegExp } = {}): Promise<Visit> {
         const hops: string[] = [];
         let current = url;
         for (let i = 0; i <= (opts.maxHops ?? 20); i++) {
@@ -31,7 +34,7 @@ export class Browser {
             this.store(current, res.headers.getSetCookie());
             const location = res.headers.get("location") ?? undefined;
             const body = await res.text();
-            if (res.status >= 300 && res.status < 400 && location && opts.follow !== false) {
+            if (res.status >= 300 && res.status < 400 && location && opts.follow !== false && !opts.stopAfter?.test(current)) {
                 current = new URL(location, current).toString();
                 continue;
             }

@@ -46,15 +46,20 @@ class IamRefused(Exception):
     """IAM answered a token request with a 4xx: the grant is no longer good (re-login needed)."""
 
 
-def _jwt_exp(token):
-    """The exp claim of a JWT, or None (IAM's access tokens are JWTs; nothing else relies on it)."""
+def _jwt_claims(token):
+    """The claims of a JWT as IAM just sent it over TLS (not verified: read, never trusted from elsewhere)."""
     try:
         payload = token.split(".")[1]
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        exp = claims.get("exp")
-        return float(exp) if isinstance(exp, (int, float)) else None
+        return claims if isinstance(claims, dict) else {}
     except (IndexError, ValueError, AttributeError):
-        return None
+        return {}
+
+
+def _jwt_exp(token):
+    """The exp claim of a JWT, or None (IAM's access tokens are JWTs; nothing else relies on it)."""
+    exp = _jwt_claims(token).get("exp")
+    return float(exp) if isinstance(exp, (int, float)) else None
 
 
 def notebook_token_from(response, previous_refresh_token=None):
@@ -105,7 +110,7 @@ class SrcnetIamAuthenticator(GenericOAuthenticator):
         help="IAM groups (skao/uksrc or /skao/uksrc) whose members may log in; exact membership. Empty: every IAM user.",
     )
     refresh_margin_seconds = Integer(
-        600,
+        300,
         config=True,
         help="Renew the notebook token when it has less than this left. Must exceed auth_refresh_age "
         "plus the notebook's poll interval plus its minimum validity, so that a poll renews it in time.",
@@ -139,7 +144,9 @@ class SrcnetIamAuthenticator(GenericOAuthenticator):
             validate_cert=self.validate_server_cert,
         )
         body = self._json(response)
-        if 400 <= response.code < 500:
+        # 400 (invalid_grant: a revoked or expired refresh token) and 401 (a disabled user, a
+        # client gone) are refusals; a 408 or 429 is IAM being busy, tried again at the next poll.
+        if response.code in (400, 401):
             # Only IAM's error code and description: never a token.
             raise IamRefused(f"{response.code} {body.get('error', '')}: {body.get('error_description', '')}")
         if response.code != 200 or "access_token" not in body:
@@ -224,8 +231,19 @@ class SrcnetIamAuthenticator(GenericOAuthenticator):
                 return notebook["expires_at"] > time.time()
             self.log.info("Renewed %s's notebook token at IAM (valid for %ds)", user.name, fresh["expires_at"] - time.time())
             auth_state["notebook"] = fresh
+            # The renewed token says the user's groups now (wlcg.groups, an exchange scope).
+            claims = _jwt_claims(fresh["access_token"])
+            if "wlcg.groups" in claims:
+                auth_state["groups"] = iam_group_names(claims)
             # Saved here, inside the lock, so that a waiting renewal sees the rotated refresh token.
             await user.save_auth_state(auth_state)
+            # A user who left the allowed groups is let go at the next renewal, not after the
+            # refresh token's month.
+            if not await self.check_allowed(user.name, {"name": user.name, "admin": user.admin, "auth_state": auth_state}):
+                self.log.warning("%s is no longer in an allowed IAM group: a new login is needed", user.name)
+                auth_state["notebook"] = None
+                await user.save_auth_state(auth_state)
+                return False
             return True
 
 

@@ -10,7 +10,10 @@ import { tokenFile } from "../plan";
 export const hubSecretEnv = {
     loginClientSecret: "SRCNET_LOGIN_CLIENT_SECRET",
     exchangeClientSecret: "SRCNET_EXCHANGE_CLIENT_SECRET",
-    /** JupyterHub's own variable for the auth_state encryption key(s). */
+    /**
+     * JupyterHub's own variable for the auth_state key(s), which CryptKeeper reads when no config
+     * sets them: the tests' hub. The chart sets CryptKeeper.keys from its Secret instead.
+     */
     cryptKey: "JUPYTERHUB_CRYPT_KEY",
 } as const;
 
@@ -122,7 +125,7 @@ export function hubAuthConfig(settings: HubAuthSettings): string {
         "from jupyterhub.roles import get_default_roles",
         "",
         `c.JupyterHub.authenticator_class = ${py(`${moduleName}.${authModule.className}`)}`,
-        "# auth_state holds the notebook token, encrypted with the keys in JUPYTERHUB_CRYPT_KEY.",
+        "# auth_state holds the notebook token, encrypted with CryptKeeper's keys.",
         "c.Authenticator.enable_auth_state = True",
         `c.Authenticator.auth_refresh_age = ${timing.authRefreshAgeSeconds}`,
         "c.Authenticator.refresh_pre_spawn = True",
