@@ -16,7 +16,7 @@ function devSite(change: (site: any) => void = () => undefined) {
     return deriveSite(result.site);
 }
 
-function valuesOf(change?: (site: any) => void): any {
+function valuesOf(change?: (site: any) => void, more: Partial<HubValuesArgs> = {}): any {
     const model = devSite(change);
     const args: HubValuesArgs = {
         hostname: model.hostnames.jupyter,
@@ -30,6 +30,7 @@ function valuesOf(change?: (site: any) => void): any {
         notebook: { command: ["start"], files: { agent: { mountPath: "/srv/agent.py", content: "y = 2\n", mode: 0o755 } }, env: { A: "b" } },
         data: planNotebookData(model),
         generated: { cookieSecret: "c", proxyToken: "p", cryptKey: "k" },
+        ...more,
     };
     return hubValues(args);
 }
@@ -41,6 +42,14 @@ describe("JupyterHub values", () => {
         expect(v.ingress).to.deep.include({ enabled: true, ingressClassName: "srcnet-traefik", hosts: ["jupyter.dev.srcnet.example.org"] });
         expect(v.ingress.annotations["cert-manager.io/cluster-issuer"]).to.be.a("string");
         expect(v.ingress.tls[0].hosts).to.deep.equal(["jupyter.dev.srcnet.example.org"]);
+    });
+
+    it("lets notebooks reach the site's own ingress pods (Rucio at its public name), and nothing more than the chart allows otherwise", () => {
+        const ingressPods = { namespace: "traefik", labels: { "app.kubernetes.io/name": "traefik" }, port: 8443 };
+        expect(valuesOf(undefined, { ingressPods }).singleuser.networkPolicy).to.deep.equal({
+            egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "traefik" } } }], ports: [{ port: 8443, protocol: "TCP" }] }],
+        });
+        expect(valuesOf().singleuser).to.not.have.property("networkPolicy");
     });
 
     it("mounts every storage area's claim read-only where the plan says, and the token on a memory volume", () => {

@@ -8,7 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type { DerivedStorageArea } from "../../config/derive";
 import { charts } from "../../config/versions";
 import { pinnedRelease } from "../helm-release";
-import { rseVolumeManifests, traefikValues } from "./render/platform";
+import { rseVolumeManifests, traefikNamespace, traefikValues } from "./render/platform";
 import { cloudReleaseTimeoutSeconds } from "./timeouts";
 
 export interface ClusterPlatformArgs {
@@ -46,7 +46,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         if (args.installIngress) {
             // Not deleted with the cluster: see the header.
             const ingress = { parent: this, provider: args.provider };
-            const namespace = new k8s.core.v1.Namespace(n("traefik"), { metadata: { name: ns("traefik") } }, ingress);
+            const namespace = new k8s.core.v1.Namespace(n("traefik"), { metadata: { name: traefikNamespace(args.namespacePrefix) } }, ingress);
             new k8s.helm.v3.Release(
                 n("traefik"),
                 pinnedRelease(

@@ -13,7 +13,7 @@ import { notebookExchangeScopes } from "../identity/plan";
 import { rucioAudience } from "../rucio/render/server-config";
 import { tokenFile, type NotebookDataPlan } from "./plan";
 import { hubAuthConfig, hubFiles, hubSecretEnv, notebookCommand, notebookTokenEnv, notebookTokenFiles } from "./render/hub-auth";
-import { hubValues } from "./render/hub-values";
+import { hubValues, type HubValuesArgs } from "./render/hub-values";
 import { notebookRucioFiles } from "./render/rucio-notebook";
 
 export interface SiteJupyterHubArgs {
@@ -26,6 +26,8 @@ export interface SiteJupyterHubArgs {
     readonly siteName: string;
     readonly hostname: string;
     readonly ingressClass: string;
+    /** The site's own ingress controller's pods, when it installs one (hub-values.ts). */
+    readonly ingressPods?: HubValuesArgs["ingressPods"];
     readonly acmeServer: AcmeServer;
     readonly storageClass?: string;
     readonly issuer: string;
@@ -83,6 +85,7 @@ export class SiteJupyterHub extends pulumi.ComponentResource {
             return hubValues({
                 hostname: args.hostname,
                 ingressClass: args.ingressClass,
+                ingressPods: args.ingressPods,
                 acmeServer: args.acmeServer,
                 storageClass: args.storageClass,
                 jupyterhub: args.jupyterhub,

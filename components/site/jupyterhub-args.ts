@@ -7,6 +7,7 @@ import type { SiteCluster } from "../cluster";
 import type { ClientRole, SiteClient } from "../identity";
 import type { SiteJupyterHubArgs } from "../jupyterhub";
 import { planNotebookData } from "../jupyterhub/plan";
+import { traefikNamespace, traefikPods } from "../cluster/render/platform";
 import { rucioCaCertificates } from "./rucio-args";
 
 export interface SiteJupyterHubParts {
@@ -34,6 +35,7 @@ export function siteJupyterHubArgs(model: SiteModel, parts: SiteJupyterHubParts)
         siteName: model.name,
         hostname: model.hostnames.jupyter,
         ingressClass: parts.cluster.ingressClass,
+        ingressPods: parts.cluster.installPlatform ? { namespace: traefikNamespace(parts.cluster.namespacePrefix), labels: traefikPods.labels, port: traefikPods.httpsPort } : undefined,
         acmeServer: model.acme.server,
         storageClass: parts.cluster.storageClass,
         issuer: model.config.iam.issuer,

@@ -10,6 +10,14 @@ export const transferSeconds = 6 * 3600;
 /** How long a transfer may stall before Octavia drops it (its data timeouts are inactivity timeouts). */
 export const stallSeconds = 3600;
 
+/**
+ * Where the site's Traefik runs and what its pods answer HTTPS on, for a network policy that lets
+ * a pod reach it: the chart labels its pods with its name (traefik 41.3.0 templates/_helpers.tpl:97)
+ * and listens for websecure on 8443 (values.yaml:1009-1012).
+ */
+export const traefikNamespace = (namespacePrefix: string) => `${namespacePrefix}traefik`;
+export const traefikPods = { labels: { "app.kubernetes.io/name": "traefik" }, httpsPort: 8443 } as const;
+
 export interface TraefikFacts {
     /** The floating IP DNS points at, allocated before the cluster exists. */
     readonly address: string;
