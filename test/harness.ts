@@ -55,6 +55,15 @@ export function runSite(site: unknown, run: SiteRun = {}): Promise<Recording> {
     return recordProgram(siteProgram, { project: "srcnet-site", stack, config, secretKeys, invokes: run.invokes, http: run.http });
 }
 
+/** Runs a project stack, changed by `change`, with its secrets; a program that fails fails the test. */
+export async function runStack(stack: "dev" | "uksrc", change: (site: any) => void = () => undefined): Promise<Recording> {
+    const site = siteOf(stack);
+    change(site);
+    const r = await runSite(site, { secrets: secretsOf(stack), stack });
+    if (r.error !== undefined) throw new Error(`the ${stack} program failed: ${String(r.error)}`);
+    return r;
+}
+
 /** Validation problems of a site object as printed lines; empty when it is valid. */
 export function problemsOf(site: unknown, keys: readonly ConfigKey[] = [{ key: "site", secret: false }]): string[] {
     const result = validateStackConfig({ site, keys });

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { charts } from "../config/versions";
 import { notebookRucioPaths } from "../components/jupyterhub/render/rucio-notebook";
 import type { Recording } from "../tools/engine/record";
-import { inputsOf, named, ofType, runSite, secretsOf, siteOf } from "./harness";
+import { inputsOf, named, ofType, runStack } from "./harness";
 
 const T = {
     release: "kubernetes:helm.sh/v3:Release",
@@ -14,13 +14,7 @@ const T = {
     password: "random:index/randomPassword:RandomPassword",
 };
 
-async function run(stack: "dev" | "uksrc", change: (s: any) => void = () => undefined): Promise<Recording> {
-    const site = siteOf(stack);
-    change(site);
-    const r = await runSite(site, { secrets: secretsOf(stack), stack });
-    expect(r.error, String(r.error)).to.equal(undefined);
-    return r;
-}
+const run = runStack;
 
 const hubOf = (r: Recording) => ofType(r, T.release).find((x) => inputsOf(x).chart === charts.jupyterhub.chart)!;
 const notebookFile = (values: any, mountPath: string): string => (Object.values(values.singleuser.extraFiles) as any[]).find((f) => f.mountPath === mountPath).stringData;

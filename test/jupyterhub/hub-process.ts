@@ -5,13 +5,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { hubAuthConfig, hubFiles, hubSecretEnv, notebookCommand, notebookTokenEnv, notebookTokenFiles, type HubAuthSettings, type TokenTiming } from "../../components/jupyterhub/render/hub-auth";
 import { repoRoot } from "../harness";
 import { toolPath } from "../tools";
 import { alive, kill, processesWithEnv } from "./processes";
+import { freePort } from "../free-port";
 
 /** oauthenticator's source (shared/reference/NOTICE.md, "python/oauthenticator-17.4.0"). */
 export const oauthenticatorDir = join(repoRoot, "..", "shared", "reference", "python", "oauthenticator-17.4.0");
@@ -36,17 +36,6 @@ export interface RunningHub {
     /** The notebook server's API token, as the agent in it has it (undefined when none runs). */
     serverApiToken(): string | undefined;
     stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const port = (server.address() as { port: number }).port;
-            server.close(() => resolve(port));
-        });
-    });
 }
 
 const py = (v: unknown) => JSON.stringify(v);

@@ -6,10 +6,10 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { request } from "node:https";
-import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { testTools, toolPath } from "../tools";
+import { freePort } from "../free-port";
 
 export interface WebdavOptions {
     /** When given, a request without `Authorization: Bearer <one of these>` gets 401, as StoRM does for a storage area without anonymous access. */
@@ -54,17 +54,6 @@ function checkInstalled(): string {
         if (!existsSync(join(modules, `${m}.so`))) throw new Error(`${modules}/${m}.so is missing; run: sudo apt-get install apache2-bin`);
     }
     return apache;
-}
-
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const s = createServer();
-        s.once("error", reject);
-        s.listen(0, "127.0.0.1", () => {
-            const port = (s.address() as { port: number }).port;
-            s.close(() => resolve(port));
-        });
-    });
 }
 
 /** A CA and a server certificate for localhost and 127.0.0.1 signed by it (gfal2 checks both trust and the name). */
