@@ -246,6 +246,18 @@ describe("a notebook session's tokens, with a real JupyterHub", function () {
         const home = await browser.visit(`${hub.url}/hub/home`, { follow: false });
         expect(new URL(home.location!, hub.url).pathname).to.equal("/hub/login");
     });
+
+    it("lets alice go at the next renewal once she is no longer in the allowed group", async () => {
+        iam.enableUser("alice");
+        await browser.visit(`${hub.url}/hub/oauth_login`);
+        await eventually("a token file", 10, () => readFile(hub.tokenFile, "utf8").catch(() => undefined));
+        iam.directory.setGroups("alice", ["skao"]);
+        await eventually("the token file to go", lifetimeSeconds + 5, () => readFile(hub.tokenFile, "utf8").then(() => undefined, () => true));
+        const home = await browser.visit(`${hub.url}/hub/home`, { follow: false });
+        expect(new URL(home.location!, hub.url).pathname).to.equal("/hub/login");
+        // And logging in again is refused, as for anyone outside the group.
+        expect((await browser.visit(`${hub.url}/hub/oauth_login`)).status).to.equal(403);
+    });
 });
 
 describe("hubAuthConfig, as JupyterHub's real classes read it", () => {

@@ -84,7 +84,9 @@ export class FakeIam {
 
     constructor(options: FakeIamOptions = {}) {
         this.settings = settingsOf(options);
-        this.tokens = new TokenService(this.store, this.settings, this.signingKey, () => this.issuer, () => this.nowSeconds());
+        this.tokens = new TokenService(this.store, this.settings, this.signingKey, () => this.issuer, () => this.nowSeconds(), (username) =>
+            this.directory.find(username) ? this.directory.tokenUser(username) : undefined,
+        );
         const custom = this.settings.wlcgScopeMatchers ? wlcgScopeMatchers : [];
         this.deps = {
             store: this.store,

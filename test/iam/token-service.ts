@@ -81,6 +81,8 @@ export class TokenService {
         private readonly key: SigningKey,
         private readonly issuer: () => string,
         private readonly nowSeconds: () => number,
+        /** The user as the directory has them now, by username (undefined: a user given as is). */
+        private readonly currentUser: (username: string) => IamUser | undefined = () => undefined,
     ) {}
 
     /** MITRE createAccessToken (:207-270). */
@@ -197,7 +199,9 @@ export class TokenService {
                 issuedAt: this.nowSeconds(),
                 expiresAt,
                 audience,
-                user: holder.user,
+                // Each token, a refreshed one too, is built from the user as IAM has them at that
+                // moment (IamTokenEnhancer.java:76, userInfoService.getByUsernameAndClientId).
+                user: holder.user ? (this.currentUser(holder.user.username) ?? holder.user) : holder.user,
                 subjectClaims: exchange ? (decodeJwt(holder.request.subjectToken ?? "")?.claims ?? {}) : undefined,
             },
             this.settings,
