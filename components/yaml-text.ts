@@ -5,7 +5,7 @@
 // Go's yaml.v2 behind Helm and Kubernetes, SnakeYAML in StoRM), where a bare yes, on or off is a
 // boolean and 0755, 1_000 or 1:30 a number. Such strings are written quoted, so that every reader
 // gets the strings that were meant.
-import { DEFAULT_SCHEMA, Type, dump, load } from "js-yaml";
+import { CORE_SCHEMA, DEFAULT_SCHEMA, Type, dump, load } from "js-yaml";
 
 // The plain scalars that YAML 1.1 resolves to something other than a string (yaml.org/type: bool,
 // int, float, null, timestamp, merge, value). js-yaml already quotes most of them; these patterns
@@ -35,7 +35,11 @@ export function yamlText(value: unknown): string {
     return dump(value, { schema: writeSchema, lineWidth: -1, noRefs: true, skipInvalid: true, quotingType: "\"" });
 }
 
-/** YAML text (one document) as a value: a stack file, a kubeconfig, a clouds.yaml. */
+/**
+ * YAML text (one document) as a value: a stack file, a kubeconfig, a clouds.yaml. With the core
+ * schema, so that an unquoted date stays the string it is to the Pulumi CLI (Go's yaml.v3 into
+ * interface{}), not a Date (js-yaml's default schema has timestamps).
+ */
 export function parseYaml(text: string): unknown {
-    return load(text);
+    return load(text, { schema: CORE_SCHEMA });
 }

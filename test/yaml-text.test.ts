@@ -52,6 +52,10 @@ describe("yamlText: YAML for 1.1 readers", () => {
         expect(written).not.to.match(/[&*]ref/);
     });
 
+    it("reads an unquoted date or time as the string it is, as the Pulumi CLI reads a stack file", () => {
+        expect(parseYaml("targetTime: 2026-05-01T12:00:00Z\nday: 2026-08-24\n")).to.deep.equal({ targetTime: "2026-05-01T12:00:00Z", day: "2026-08-24" });
+    });
+
     it("leaves out keys whose value is undefined", () => {
         expect(yamlText({ kept: "x", dropped: undefined })).to.equal("kept: x\n");
     });
