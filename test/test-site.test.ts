@@ -44,6 +44,14 @@ describe("test sites from a template (npm run test-site)", () => {
         expect(made.secretsToSet).to.deep.equal(["pulumi config set --stack alice1 --secret iamAdminClientSecret"]);
     });
 
+    it("copies no secret set with --path either (a secure: value nested in a key)", () => {
+        const nested = `${template("dev")}  srcnet-site:rucioBackupCredentials:\n    accessKeyId:\n      secure: v1:abc:def\n    secretAccessKey:\n      secure: v1:ghi:jkl\n  srcnet-site:plainSetting: kept\n`;
+        const made = testSiteFile(nested, "alice1");
+        expect(made.text).not.to.include("secure:");
+        expect(made.text).not.to.include("rucioBackupCredentials");
+        expect(parse(made.text).config["srcnet-site:plainSetting"]).to.equal("kept");
+    });
+
     it("refuses a production template, a bad name and the template's own name, all at once", () => {
         expect(error(() => testSiteFile(template("uksrc"), "alice1"))).to.match(/environment is "production".*never from a production one/);
         const both = error(() => testSiteFile(template("uksrc"), "Alice_1"));

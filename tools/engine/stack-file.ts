@@ -35,6 +35,13 @@ function substituteSecure(value: unknown, where: string, found: (where: string) 
     return value;
 }
 
+/** Whether a config value holds a `secure:` value anywhere in it (a secret set with --path is nested). */
+export function holdsSecure(value: unknown): boolean {
+    let found = false;
+    substituteSecure(value, "", () => (found = true));
+    return found;
+}
+
 const asConfigString = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
 
 function qualify(key: string, project: string): string {

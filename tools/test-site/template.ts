@@ -11,6 +11,7 @@ import { siteName as siteNameField } from "../../config/fields";
 import { validateStackConfig } from "../../config/validate";
 import { formatProblem } from "../../config/messages";
 import { parseYaml, yamlText } from "../../components/yaml-text";
+import { holdsSecure } from "../engine/stack-file";
 
 const siteKey = "srcnet-site:site";
 
@@ -61,7 +62,7 @@ export function testSiteFile(templateText: string, name: string): TestSiteFile {
     const config: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(doc!.config!)) {
         if (key === siteKey) continue;
-        if (value !== null && typeof value === "object" && "secure" in (value as object)) continue;
+        if (holdsSecure(value)) continue;
         config[key] = value;
     }
     config[siteKey] = next;
