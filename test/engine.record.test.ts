@@ -33,10 +33,15 @@ describe("recording engine: what the SDK reads back in the process", () => {
         expect(recording.outputs).to.deep.equal({ state: nested, lookedUp: { echoed: nested, n: 7 }, againNested: nested, againCount: 3, againId: "thing-id" });
     });
 
-    it("leaves the SDK's protobuf Struct as it was once the recording is over", async () => {
-        await recordProgram(() => undefined, { project: "p", stack: "s", config: {}, secretKeys: [] });
+    it("leaves the SDK's protobuf Struct and closure serializer as they were once the recording is over", async () => {
         const { Struct } = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [require.resolve("@pulumi/pulumi")] }));
+        const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure");
+        const before = { fromJavaScript: Struct.fromJavaScript, toJavaScript: Struct.prototype.toJavaScript, getFieldsMap: Struct.prototype.getFieldsMap, serializeFunction: closure.serializeFunction };
+        await recordProgram(() => undefined, { project: "p", stack: "s", config: {}, secretKeys: [] });
+        expect({ fromJavaScript: Struct.fromJavaScript, toJavaScript: Struct.prototype.toJavaScript, getFieldsMap: Struct.prototype.getFieldsMap, serializeFunction: closure.serializeFunction }).to.deep.equal(before);
         const struct = Struct.fromJavaScript({ a: [1, { b: "c" }] });
+        // A real message, not one that stands for its source: it serializes to bytes.
+        expect(struct.serializeBinary().length).to.be.greaterThan(0);
         expect(struct.getFieldsMap().get("a").getListValue().getValuesList()).to.have.length(2);
         expect(struct.toJavaScript()).to.deep.equal({ a: [1, { b: "c" }] });
     });

@@ -1,7 +1,6 @@
 // The recording engine: runs a Pulumi program in this process under Pulumi's mock monitor and
 // keeps every RegisterResourceRequest it sends, which is exactly what `pulumi up` would act on.
 // No CLI, no plugins, no credentials. Shared by the synth and the tests.
-import Module from "node:module";
 import * as pulumi from "@pulumi/pulumi";
 import { deserializeProperty } from "@pulumi/pulumi/runtime/rpc";
 import { dirname } from "node:path";
@@ -261,23 +260,11 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
 
     // Dynamic resources carry their provider's code, serialized by parsing its source: the slowest
     // part of a recording, for an input plan.json masks anyway. test/dynamic-providers checks that
-    // the real serialization works. Loading the serializer alone (it brings the TypeScript
-    // compiler) costs more than the rest of a synth's modules: unless something loaded it already,
-    // the SDK finds a stand-in under its name in the module cache.
-    const serializerPath = require.resolve("@pulumi/pulumi/runtime/closure/serializeClosure");
-    const loaded = require.cache[serializerPath];
-    const masked = async () => ({ text: providerCodeMask, exportName: "handler", containsSecrets: false });
-    const closure = (loaded?.exports ?? {}) as { serializeFunction?: unknown };
+    // the real serialization works. The SDK loads the serializer with itself (runtime/index.js:19)
+    // and looks it up at each call (dynamic/index.js:49-50), so replacing its export is enough.
+    const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as { serializeFunction: unknown };
     const serializeFunction = closure.serializeFunction;
-    if (loaded) {
-        closure.serializeFunction = masked;
-    } else {
-        const standIn = new Module(serializerPath);
-        standIn.filename = serializerPath;
-        standIn.loaded = true;
-        standIn.exports = { serializeFunction: masked };
-        require.cache[serializerPath] = standIn;
-    }
+    closure.serializeFunction = async () => ({ text: providerCodeMask, exportName: "handler", containsSecrets: false });
 
     const restoreStructs = recordingStructs();
 
@@ -313,8 +300,7 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
     Error.stackTraceLimit = stackTraceLimit;
     debuggable.debuggablePromise = debuggablePromise;
     resourceClass.stackTrace = stackTrace;
-    if (loaded) closure.serializeFunction = serializeFunction;
-    else delete require.cache[serializerPath];
+    closure.serializeFunction = serializeFunction;
     delete global[cloudHttpHook];
     restoreStructs();
     await new Promise((resolve) => setImmediate(resolve));
