@@ -258,6 +258,16 @@ describe("a notebook session's tokens, with a real JupyterHub", function () {
         // And logging in again is refused, as for anyone outside the group.
         expect((await browser.visit(`${hub.url}/hub/oauth_login`)).status).to.equal(403);
     });
+
+    it("lets alice go too when she is in no group at all (IAM's token then has no wlcg.groups claim)", async () => {
+        iam.directory.setGroups("alice", [group]);
+        await browser.visit(`${hub.url}/hub/oauth_login`);
+        await eventually("a token file", 10, () => readFile(hub.tokenFile, "utf8").catch(() => undefined));
+        iam.directory.setGroups("alice", []);
+        await eventually("the token file to go", lifetimeSeconds + 5, () => readFile(hub.tokenFile, "utf8").then(() => undefined, () => true));
+        const home = await browser.visit(`${hub.url}/hub/home`, { follow: false });
+        expect(new URL(home.location!, hub.url).pathname).to.equal("/hub/login");
+    });
 });
 
 describe("hubAuthConfig, as JupyterHub's real classes read it", () => {

@@ -144,8 +144,8 @@ class SrcnetIamAuthenticator(GenericOAuthenticator):
             validate_cert=self.validate_server_cert,
         )
         body = self._json(response)
-        # 400 (invalid_grant: a revoked or expired refresh token) and 401 (a disabled user, a
-        # client gone) are refusals; a 408 or 429 is IAM being busy, tried again at the next poll.
+        # 400 (invalid_grant) and 401 (invalid_token: a revoked or expired refresh token, as
+        # MITREid answers it; unauthorized: a disabled user) are refusals; a 408 or 429 is IAM being busy, tried again at the next poll.
         if response.code in (400, 401):
             # Only IAM's error code and description: never a token.
             raise IamRefused(f"{response.code} {body.get('error', '')}: {body.get('error_description', '')}")
@@ -193,16 +193,12 @@ class SrcnetIamAuthenticator(GenericOAuthenticator):
         return {"notebook": notebook, "groups": iam_group_names(user_info), self.user_auth_state_key: user_info}
 
     async def check_allowed(self, username, auth_model):
-        if await self._maybe(super().check_allowed(username, auth_model)):
+        if await super().check_allowed(username, auth_model):
             return True
         if auth_model is None or not self.allowed_iam_groups:
             return False
         wanted = {g.strip().strip("/") for g in self.allowed_iam_groups}
         return bool(wanted & set(auth_model["auth_state"].get("groups", [])))
-
-    @staticmethod
-    async def _maybe(value):
-        return (await value) if asyncio.iscoroutine(value) else value
 
     # -- refresh -------------------------------------------------------------------------------
 
@@ -231,10 +227,11 @@ class SrcnetIamAuthenticator(GenericOAuthenticator):
                 return notebook["expires_at"] > time.time()
             self.log.info("Renewed %s's notebook token at IAM (valid for %ds)", user.name, fresh["expires_at"] - time.time())
             auth_state["notebook"] = fresh
-            # The renewed token says the user's groups now (wlcg.groups, an exchange scope).
-            claims = _jwt_claims(fresh["access_token"])
-            if "wlcg.groups" in claims:
-                auth_state["groups"] = iam_group_names(claims)
+            # The renewed token says the user's groups now (wlcg.groups, an exchange scope). IAM
+            # leaves the claim out for a user in no group (WLCGProfileAccessTokenBuilder.java:105-107
+            # at v1.12.0): no claim then means no groups.
+            if "wlcg.groups" in self.exchange_scopes:
+                auth_state["groups"] = iam_group_names(_jwt_claims(fresh["access_token"]))
             # Saved here, inside the lock, so that a waiting renewal sees the rotated refresh token.
             await user.save_auth_state(auth_state)
             # A user who left the allowed groups is let go at the next renewal, not after the
