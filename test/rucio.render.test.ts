@@ -13,7 +13,8 @@ import { daemonCounts, rucioDaemonsValues } from "../components/rucio/render/dae
 import { idpSecrets, rucioOidcRedirectUris } from "../components/rucio/render/idp-secrets";
 import { checkCfg, databaseUrlEnv, idpSecretsPath, jsonMetadataPlugin, rucioAudience, rucioCfgText, rucioServerConfig, type RucioCfg } from "../components/rucio/render/server-config";
 import { rucioServerValues } from "../components/rucio/render/server-values";
-import { iamEndpoint, rucioWebuiValues, webuiEnvFile, webuiRedirectUri } from "../components/rucio/render/webui-values";
+import { iamEndpoints } from "../components/identity/iam-endpoints";
+import { rucioWebuiValues, webuiEnvFile, webuiRedirectUri } from "../components/rucio/render/webui-values";
 import { helmTemplate, manifestObjects } from "../tools/render/helm-template";
 import { KubeSchemas, type KubeObject } from "../tools/render/kube-schema";
 import { siteOf } from "./harness";
@@ -252,8 +253,8 @@ describe("rucio render: the web UI's .env", () => {
     });
 
     it("IAM's endpoints whether or not the issuer ends in a slash", () => {
-        expect(iamEndpoint("https://iam.example.org", "token")).to.equal("https://iam.example.org/token");
-        expect(iamEndpoint("https://iam.example.org/", "token")).to.equal("https://iam.example.org/token");
+        expect(iamEndpoints("https://iam.example.org").token).to.equal("https://iam.example.org/token");
+        expect(iamEndpoints("https://iam.example.org/").token).to.equal("https://iam.example.org/token");
     });
 
     it("the server inside the cluster, at the Service the server chart renders", () => {

@@ -14,6 +14,9 @@ export const tokenVolume = { name: "srcnet-token", mountPath: "/run/srcnet" } as
 /** The current access token, as rucio-jupyterlab and the Rucio client read it (no trailing newline). */
 export const tokenFile = `${tokenVolume.mountPath}/access_token`;
 
+/** Where IAM sends the browser back to after a login: JupyterHub's OAuth callback under its URL. */
+export const hubOauthCallback = (hubUrl: string) => `${hubUrl}/hub/oauth_callback`;
+
 /** Storage areas are mounted read-only under this directory, one directory per area. */
 export const storageMountRoot = "/storage";
 

@@ -56,6 +56,8 @@ export interface RucioOnClusterArgs {
     /** Install the CloudNativePG operator (not on a shared cluster, which runs its own, 1.30 or later). */
     readonly installOperator: boolean;
     readonly hostnames: { readonly server: string; readonly webui: string };
+    /** Rucio's auth API, as the site's clients reach it: the redirect URIs of its IAM client hang off it. */
+    readonly authUrl: string;
     readonly issuer: string;
     readonly issuerName: string;
     readonly ingressClass: string;
@@ -195,7 +197,7 @@ export class RucioOnCluster extends pulumi.ComponentResource {
                     issuer: args.issuer,
                     clientId: id,
                     clientSecret: secret,
-                    redirectUris: rucioOidcRedirectUris(`https://${args.hostnames.server}`),
+                    redirectUris: rucioOidcRedirectUris(args.authUrl),
                     scim: { clientId: syncId, clientSecret: syncSecret },
                 }),
             ),

@@ -85,6 +85,8 @@ export function siteRucioArgs(model: SiteModel, secrets: SiteSecrets, parts: Sit
             namespacePrefix: parts.cluster.namespacePrefix,
             installOperator: parts.cluster.installPlatform,
             hostnames: { server: model.hostnames.rucio, webui: model.hostnames.rucioWebui },
+            // The same URL the identity plan registers the client's redirect URIs under.
+            authUrl: model.rucio.authUrl,
             issuer: config.iam.issuer,
             issuerName: siteIssuerName,
             ingressClass: parts.cluster.ingressClass,

@@ -4,7 +4,8 @@
 // (hub side) and ../notebook/srcnet-token-agent (notebook side).
 import { posix } from "node:path";
 import { projectFile } from "../../project-files";
-import { tokenFile } from "../plan";
+import { iamEndpoints } from "../../identity/iam-endpoints";
+import { hubOauthCallback, tokenFile } from "../plan";
 
 /** Environment variables the hub reads its secrets from (a Kubernetes Secret in the chart). */
 export const hubSecretEnv = {
@@ -90,17 +91,6 @@ export const tokenAgent = { source: "components/jupyterhub/notebook/srcnet-token
  */
 export const loginScopes = ["openid", "profile", "email", "wlcg.groups"] as const;
 
-/**
- * IAM's endpoints, built from its base URL (the issuer without a trailing slash):
- * iam@v1.12.0 iam-login-service/src/main/java/it/infn/mw/iam/core/web/wellknown/IamWellKnownInfoProvider.java:50-51
- * (authorize, token), :129 UserInfoEndpoint.URL "userinfo", :133 RevocationEndpoint.URL "revoke",
- * joined by buildEndpointUrl (:144-150).
- */
-export function iamEndpoints(issuer: string): { authorize: string; token: string; userinfo: string; revoke: string } {
-    const base = issuer.replace(/\/+$/, "");
-    return { authorize: `${base}/authorize`, token: `${base}/token`, userinfo: `${base}/userinfo`, revoke: `${base}/revoke` };
-}
-
 /** The custom scope of the server token: reads its own user's notebook access token, nothing else. */
 export const notebookTokenScope = "custom:srcnet:notebook-token";
 
@@ -135,7 +125,7 @@ export function hubAuthConfig(settings: HubAuthSettings): string {
         `a.client_secret = os.environ[${py(hubSecretEnv.loginClientSecret)}]`,
         "# IAM's clients authenticate with client_secret_basic (identity/plan.ts clientMetadata).",
         "a.basic_auth = True",
-        `a.oauth_callback_url = ${py(`${hubUrl}/hub/oauth_callback`)}`,
+        `a.oauth_callback_url = ${py(hubOauthCallback(hubUrl))}`,
         `a.authorize_url = ${py(iam.authorize)}`,
         `a.token_url = ${py(iam.token)}`,
         `a.userdata_url = ${py(iam.userinfo)}`,

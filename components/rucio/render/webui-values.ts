@@ -14,6 +14,7 @@
 import { ingressValues, secretEnv, secretKeys, serverServiceUrl, webPods, webService, webuiImageTag, type RucioChartArgs } from "./charts";
 import { versions } from "../../../config/versions";
 import { rucioAudience } from "./server-config";
+import { iamEndpoints } from "../../identity/iam-endpoints";
 
 /** The web UI's name for the site's IAM: its NextAuth provider id, so part of the callback path. */
 export const webuiOidcProvider = "iam";
@@ -30,19 +31,13 @@ export function webuiRedirectUri(webuiHostname: string): string {
 /** What the web UI asks IAM for: Rucio's expected scopes, e-mail for its profile, and a refresh token to stay logged in. */
 export const webuiLoginScopes: readonly string[] = ["openid", "profile", "email", "offline_access"];
 
-/**
- * IAM's endpoints hang off its base URL (indigo-iam@v1.12.0:iam-login-service/src/main/java/it/infn/mw/iam/core/web/wellknown/IamWellKnownInfoProvider.java:50-51,127-129,144-150).
- */
-export function iamEndpoint(issuer: string, path: "authorize" | "token" | "userinfo"): string {
-    return new URL(path, issuer.endsWith("/") ? issuer : `${issuer}/`).toString();
-}
-
 /** The web UI's .env (dotenv), read by its build at start-up and by the server. */
 export function webuiEnvFile(args: RucioChartArgs): string {
     if (!args.webuiClientId) throw new Error("the web UI's .env needs its IAM client's ID");
     const webui = `https://${args.webuiHostname}`;
     const rucio = serverServiceUrl(args.namespace);
     const provider = `OIDC_PROVIDER_${webuiOidcProvider.toUpperCase()}`;
+    const iam = iamEndpoints(args.issuer);
     const entries: [string, string][] = [
         // The browser's base for the web UI's own API (webui@40.1.2:src/app/(rucio)/did/queries.ts:4).
         ["NEXT_PUBLIC_WEBUI_HOST", webui],
@@ -65,10 +60,10 @@ export function webuiEnvFile(args: RucioChartArgs): string {
         ["OIDC_EXPECTED_AUDIENCE_CLAIM", rucioAudience],
         ["OIDC_PROVIDERS", webuiOidcProvider],
         [`${provider}_CLIENT_ID`, args.webuiClientId],
-        [`${provider}_AUTHORIZATION_URL`, iamEndpoint(args.issuer, "authorize")],
-        [`${provider}_TOKEN_URL`, iamEndpoint(args.issuer, "token")],
-        [`${provider}_REFRESH_TOKEN_URL`, iamEndpoint(args.issuer, "token")],
-        [`${provider}_USERINFO_URL`, iamEndpoint(args.issuer, "userinfo")],
+        [`${provider}_AUTHORIZATION_URL`, iam.authorize],
+        [`${provider}_TOKEN_URL`, iam.token],
+        [`${provider}_REFRESH_TOKEN_URL`, iam.token],
+        [`${provider}_USERINFO_URL`, iam.userinfo],
         // Required by its configuration check (env-config-gateway.ts:62); NextAuth derives the same URI.
         [`${provider}_REDIRECT_URL`, webuiRedirectUri(args.webuiHostname)],
         // Byte for byte: the identity it looks up in Rucio is SUB=<sub>, ISS=<this> when the profile has no iss (auth.config.ts:249-254).
