@@ -2,9 +2,8 @@ import { expect } from "chai";
 import { charts } from "../config/versions";
 import { SiteConfigError } from "../config/load";
 import type { RecordedResource, Recording } from "../tools/engine/record";
-import { creationDependencies } from "../tools/synth/critical-path";
 import type { CloudHttpOverride } from "../components/site/cloud-http";
-import { inputsOf, named, ofType, runSite, secretsOf, siteOf } from "./harness";
+import { inputsOf, named, ofType, runSite, secretsOf, siteOf, upstream } from "./harness";
 
 const T = {
     template: "openstack:containerinfra/clusterTemplate:ClusterTemplate",
@@ -37,14 +36,6 @@ const kubernetesResources = (r: Recording) => r.resources.filter((x) => x.custom
 const existing = { backend: "existing", namespacePrefix: "alice", nodeCidr: "172.16.0.0/16", ingressAddress: "192.0.2.80" };
 
 /** Every URN a resource waits for, directly or through others. */
-function upstream(r: Recording, urn: string): Set<string> {
-    const deps = creationDependencies(r.resources);
-    const seen = new Set<string>();
-    const visit = (u: string) => (deps.get(u) ?? []).forEach((d) => !seen.has(d) && (seen.add(d), visit(d)));
-    visit(urn);
-    return seen;
-}
-
 describe("cluster: magnum backend (dev)", () => {
     let dev: Recording;
     before(async () => (dev = await run("dev")));

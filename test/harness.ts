@@ -8,6 +8,7 @@ import { recordProgram, type RecordedResource, type Recording } from "../tools/e
 import type { InvokeResult } from "../tools/engine/mocks";
 import type { CloudHttpOverride } from "../components/site/cloud-http";
 import { readStackConfig, type StackConfig } from "../tools/engine/stack-file";
+import { creationDependencies } from "../tools/synth/critical-path";
 
 /** The repository root (tests run from bin/test). */
 export const repoRoot = resolve(__dirname, "..", "..");
@@ -73,6 +74,15 @@ export function problemsOf(site: unknown, keys: readonly ConfigKey[] = [{ key: "
 /** Key list for validateStackConfig: `site` plus the given secret and plaintext keys. */
 export function keysWith(secret: readonly string[] = [], plain: readonly string[] = []): ConfigKey[] {
     return [{ key: "site", secret: false }, ...secret.map((key) => ({ key, secret: true })), ...plain.map((key) => ({ key, secret: false }))];
+}
+
+/** Every resource `urn` waits for before its creation (so is destroyed after), through components and providers. */
+export function upstream(r: Recording, urn: string): Set<string> {
+    const deps = creationDependencies(r.resources);
+    const seen = new Set<string>();
+    const visit = (u: string) => (deps.get(u) ?? []).forEach((d) => !seen.has(d) && (seen.add(d), visit(d)));
+    visit(urn);
+    return seen;
 }
 
 export const customResources = (r: Recording) => r.resources.filter((x) => x.custom);

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { charts } from "../config/versions";
 import { notebookRucioPaths } from "../components/jupyterhub/render/rucio-notebook";
 import type { Recording } from "../tools/engine/record";
-import { inputsOf, named, ofType, runStack } from "./harness";
+import { inputsOf, named, ofType, runStack, upstream } from "./harness";
 
 const T = {
     release: "kubernetes:helm.sh/v3:Release",
@@ -74,8 +74,7 @@ describe("JupyterHub part (recording engine)", function () {
             expect(r.protect || r.retainOnDelete, r.name).to.equal(false);
         }
         // Waiting for the cluster (through its provider), so destroyed before it.
-        expect(namespace.provider).to.match(/kubernetes/);
-        expect(cluster).to.not.equal(undefined);
+        for (const r of [namespace, hubOf(dev)]) expect(upstream(dev, r.urn), `${r.name} waits for the cluster`).to.include(cluster.urn);
     });
 
     it("production: protects and keeps the namespace of the users' home volumes", () => {

@@ -15,8 +15,7 @@ import { helmTemplate, manifestObjects } from "../tools/render/helm-template";
 import { KubeSchemas, type KubeObject } from "../tools/render/kube-schema";
 import { vendoredChartDir } from "../tools/render/reference";
 import { renderSite, type SiteRender } from "../tools/render/render-site";
-import { creationDependencies } from "../tools/synth/critical-path";
-import { inputsOf, runSite, secretsOf, siteOf } from "./harness";
+import { inputsOf, runSite, secretsOf, siteOf, upstream } from "./harness";
 
 const kubeconfig = "apiVersion: v1\nkind: Config\n";
 const existing = { backend: "existing", namespacePrefix: "alice", nodeCidr: "172.16.0.0/16", ingressAddress: "192.0.2.80" };
@@ -142,16 +141,11 @@ for (const [label, record] of Object.entries(sites)) {
         // load balancer for a LoadBalancer Service, a Cinder volume for a claim) is deleted while the
         // cluster still runs, so that the cloud controller removes it; nothing else is.
         it("deletes every in-cluster resource that holds a cloud resource before the cluster, never with it", () => {
-            const deps = creationDependencies(recording.resources);
-            const upstream = (urn: string, seen = new Set<string>()): Set<string> => {
-                for (const d of deps.get(urn) ?? []) if (!seen.has(d)) (seen.add(d), upstream(d, seen));
-                return seen;
-            };
             const cloudHolders = rendered.releases.filter((r) => r.objects.some((o: any) => (o.kind === "Service" && o.spec?.type === "LoadBalancer") || (o.kind === "PersistentVolumeClaim" && o.spec?.storageClassName !== "")));
             const anchor = recording.resources.find((r) => r.urn === recording.resources.find((x) => x.deletedWith)?.deletedWith);
             for (const holder of cloudHolders) {
                 expect(holder.resource.deletedWith, holder.resource.name).to.equal(undefined);
-                if (anchor) expect(upstream(holder.resource.urn), `${holder.resource.name} is deleted before ${anchor.name}`).to.include(anchor.urn);
+                if (anchor) expect(upstream(recording, holder.resource.urn), `${holder.resource.name} is deleted before ${anchor.name}`).to.include(anchor.urn);
             }
             if (recording.resources.some((r) => r.type === "kubernetes:helm.sh/v3:Release" && inputsOf(r).chart === "traefik")) expect(cloudHolders.map((h) => h.chart)).to.include("traefik");
         });

@@ -50,8 +50,8 @@ export const hubRelease = "jupyterhub";
 /** The pre-puller's hook waits until every node has pulled the notebook image, which can take long. */
 const releaseTimeoutSeconds = 1800;
 
-/** Our Secret's keys for the hub's IAM client secrets, by the env var the hub reads. */
-const clientSecretKeys = { [hubSecretEnv.loginClientSecret]: "login-client-secret", [hubSecretEnv.exchangeClientSecret]: "exchange-client-secret" };
+/** Our Secret's keys for the hub's IAM client secrets. */
+const clientSecretKeys = { login: "login-client-secret", exchange: "exchange-client-secret" } as const;
 
 export class SiteJupyterHub extends pulumi.ComponentResource {
     readonly url: string;
@@ -75,7 +75,7 @@ export class SiteJupyterHub extends pulumi.ComponentResource {
             {
                 metadata: { name: secretName, namespace: args.namespace },
                 type: "Opaque",
-                stringData: { [clientSecretKeys[hubSecretEnv.loginClientSecret]]: args.clients.login.clientSecret, [clientSecretKeys[hubSecretEnv.exchangeClientSecret]]: args.clients.exchange.clientSecret },
+                stringData: { [clientSecretKeys.login]: args.clients.login.clientSecret, [clientSecretKeys.exchange]: args.clients.exchange.clientSecret },
             },
             inCluster,
         );
@@ -100,7 +100,7 @@ export class SiteJupyterHub extends pulumi.ComponentResource {
                     admins: args.jupyterhub.admins,
                 }),
                 hubFiles: hubFiles(),
-                hubEnvSecret: { name: secretName, keys: clientSecretKeys },
+                hubEnvSecret: { name: secretName, keys: { [hubSecretEnv.loginClientSecret]: clientSecretKeys.login, [hubSecretEnv.exchangeClientSecret]: clientSecretKeys.exchange } },
                 notebook: {
                     command: notebookCommand(),
                     files: { ...notebookTokenFiles(), ...rucioFiles.files },
@@ -114,7 +114,7 @@ export class SiteJupyterHub extends pulumi.ComponentResource {
         this.release = new k8s.helm.v3.Release(n(hubRelease), pinnedRelease(hubRelease, charts.jupyterhub, args.namespace, values, { timeout: releaseTimeoutSeconds }), {
             parent: this,
             provider: args.provider,
-            dependsOn: pulumi.output(args.after ?? []).apply((after) => [...after, clientSecrets]),
+            dependsOn: [...(args.after ?? []), clientSecrets],
         });
         this.registerOutputs({ url: this.url });
     }

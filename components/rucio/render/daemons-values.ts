@@ -40,21 +40,8 @@ export const daemonCounts = {
  */
 const daemonResources = { requests: { cpu: "50m", memory: "256Mi" }, limits: { cpu: null, memory: "1Gi" } };
 
-const components = [
-    "abacusAccount",
-    "abacusCollectionReplica",
-    "abacusRse",
-    "conveyorTransferSubmitter",
-    "conveyorPoller",
-    "conveyorFinisher",
-    "judgeCleaner",
-    "judgeEvaluator",
-    "judgeInjector",
-    "judgeRepairer",
-    "reaper",
-    "transmogrifier",
-    "undertaker",
-] as const;
+/** The chart's value block of each daemon runs: the name its count carries (judgeEvaluatorCount: judgeEvaluator). */
+const components = Object.keys(daemonCounts).map((count) => count.replace(/Count$/, ""));
 
 export function rucioDaemonsValues(args: RucioChartArgs): Record<string, unknown> {
     const perComponent: Record<string, Record<string, unknown>> = Object.fromEntries(components.map((c) => [c, { resources: daemonResources }]));
