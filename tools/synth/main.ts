@@ -60,6 +60,12 @@ let finished = false;
 process.on("exit", () => {
     if (finished) return;
     console.error("synth failed: the program never finished (a resource waits for one that waits for it?); SRCNET_DEBUG=1 shows the SDK's pending promises");
+    // Registered before the SDK's own exit handler, which reports only while the exit code is 0
+    // (runtime/debuggable.js:88-112): the report is asked for here instead.
+    if (process.env.SRCNET_DEBUG) {
+        const { leakedPromises } = require("@pulumi/pulumi/runtime/debuggable") as { leakedPromises: () => [Set<unknown>, string] };
+        console.error(leakedPromises()[1]);
+    }
     process.exitCode = 2;
 });
 
