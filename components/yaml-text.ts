@@ -8,8 +8,9 @@
 import { CORE_SCHEMA, DEFAULT_SCHEMA, Type, dump, load } from "js-yaml";
 
 // The plain scalars that YAML 1.1 resolves to something other than a string (yaml.org/type: bool,
-// int, float, null, timestamp, merge, value). js-yaml already quotes most of them; these patterns
-// cover the rest (underscores in numbers, a float without a leading digit and its sign, …).
+// int, float, null, timestamp, merge, value), the whole list, so that the quoting does not rest on
+// which of them js-yaml's own types and compatibility mode happen to cover (they miss 1_000, +.5
+// and 1.37.0: its ints take no underscore, its floats need a digit before the point).
 const yaml11Scalars = [
     /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
     /^[-+]?(?:0b[0-1_]+|0[0-7_]+|(?:0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+|[1-9][0-9_]*(?::[0-5]?[0-9])+)$/,

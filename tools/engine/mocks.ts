@@ -49,16 +49,15 @@ export function recordingHttp(overrides?: CloudHttpOverride): CloudHttp {
     };
 }
 
-/**
- * Mocks for one recording: they remember what was created, so a port can take its subnet's range.
- * `invokes` replaces invoke results (a test makes a lookup fail by throwing).
- */
-
 /** A value as the program sent it, without the secret wrapper an input carries on the wire. */
 function unwrapSecret(value: unknown): unknown {
     return value !== null && typeof value === "object" && specialSigKey in value ? (value as { value?: unknown }).value : value;
 }
 
+/**
+ * Mocks for one recording: they remember what was created, so a port can take its subnet's range.
+ * `invokes` replaces invoke results (a test makes a lookup fail by throwing).
+ */
 export function recordingMocks(
     invokes: Readonly<Record<string, InvokeResult>> = {},
     secretOutputs: (type: string, name: string) => readonly string[] = () => [],
