@@ -193,20 +193,14 @@ describe("rucio render: idpsecrets.json as oidc.py reads it", () => {
         expect(JSON.parse(idpSecrets({ ...base, issuer: "https://iam.example.org" })).iam.issuer).to.equal("https://iam.example.org");
     });
 
-    it("a SCIM client of its own when given", () => {
-        const data = JSON.parse(idpSecrets({ ...base, scim: { clientId: "sync-id", clientSecret: "other-secret" } }));
-        expect(data.iam.SCIM).to.deep.equal({ client_id: "sync-id", client_secret: "other-secret" });
-    });
-
     it("redirect URIs from the auth URL, with or without its trailing slash", () => {
         expect(rucioOidcRedirectUris("https://rucio.example.org/")).to.deep.equal(rucioOidcRedirectUris("https://rucio.example.org"));
     });
 
     it("refuses an incomplete client, naming the field and never the secret", () => {
-        const cases: [Partial<typeof base> & { scim?: { clientId: string; clientSecret: string } }, RegExp][] = [
+        const cases: [Partial<typeof base>, RegExp][] = [
             [{ clientSecret: "" }, /client_secret of iam is empty/],
             [{ clientId: " " }, /client_id of iam is empty/],
-            [{ scim: { clientId: "x", clientSecret: "" } }, /SCIM client_secret of iam is empty/],
             [{ redirectUris: ["https://rucio.example.org/auth/oidc_token"] }, /needs a redirect URI ending in \/auth\/oidc_code/],
             [{ issuer: "http://iam.example.org/" }, /issuer of iam must be an https URL/],
             [{ issuerName: "my iam" }, /issuer name "my iam"/],

@@ -191,14 +191,13 @@ export class RucioOnCluster extends pulumi.ComponentResource {
         const serverArgs = ns.apply((namespace) => chartArgs(namespace));
         const webuiArgs = pulumi.all([ns, args.clients.webui.clientId]).apply(([namespace, id]) => chartArgs(namespace, id));
         const idp = pulumi.secret(
-            pulumi.all([args.clients.rucio.clientId, args.clients.rucio.clientSecret, args.clients.sync.clientId, args.clients.sync.clientSecret]).apply(([id, secret, syncId, syncSecret]) =>
+            pulumi.all([args.clients.rucio.clientId, args.clients.rucio.clientSecret]).apply(([id, secret]) =>
                 idpSecrets({
                     issuerName: args.issuerName,
                     issuer: args.issuer,
                     clientId: id,
                     clientSecret: secret,
                     redirectUris: rucioOidcRedirectUris(args.authUrl),
-                    scim: { clientId: syncId, clientSecret: syncSecret },
                 }),
             ),
         );

@@ -12,11 +12,6 @@ export function rucioOidcRedirectUris(authUrl: string): string[] {
     return rucioOidcCallbackPaths.map((path) => `${base}/${path}`);
 }
 
-export interface IdpClient {
-    readonly clientId: string;
-    readonly clientSecret: string;
-}
-
 export interface IdpSecretsArgs {
     /** The entry's key: [oidc] admin_issuer names it. */
     readonly issuerName: string;
@@ -25,8 +20,6 @@ export interface IdpSecretsArgs {
     readonly clientId: string;
     readonly clientSecret: string;
     readonly redirectUris: readonly string[];
-    /** The entry's SCIM client; Rucio's own client when not given. */
-    readonly scim?: IdpClient;
 }
 
 export function idpSecrets(args: IdpSecretsArgs): string {
@@ -38,20 +31,18 @@ export function idpSecrets(args: IdpSecretsArgs): string {
     for (const path of rucioOidcCallbackPaths) {
         if (!args.redirectUris.some((uri) => uri.includes(path))) throw new Error(`idpsecrets.json: ${args.issuerName} needs a redirect URI ending in /${path}`);
     }
-    const scim = args.scim ?? { clientId: args.clientId, clientSecret: args.clientSecret };
-    requireValue(scim.clientId, "SCIM client_id", args.issuerName);
-    requireValue(scim.clientSecret, "SCIM client_secret", args.issuerName);
     // Every key of the entry goes to pyoidc's RegistrationResponse (rucio@40.4.1:lib/rucio/core/oidc.py:181);
     // "issuer" keys the client by the tokens' iss (:176,187, looked up at :963-964); client_id and
     // client_secret of the admin_issuer's entry get Rucio's own tokens (:243-245); "SCIM" is read
     // for every entry and its absence drops every issuer (:190, raised at :196-197), though
-    // nothing reads the clients made from it (OIDC_ADMIN_CLIENTS is only assigned, :221).
+    // nothing reads the clients made from it (OIDC_ADMIN_CLIENTS is only assigned, :221): it names
+    // Rucio's own client, so that no other client's secret reaches Rucio's pods.
     const entry = {
         issuer: args.issuer,
         client_id: args.clientId,
         client_secret: args.clientSecret,
         redirect_uris: [...args.redirectUris],
-        SCIM: { client_id: scim.clientId, client_secret: scim.clientSecret },
+        SCIM: { client_id: args.clientId, client_secret: args.clientSecret },
     };
     return `${JSON.stringify({ [args.issuerName]: entry }, null, 2)}\n`;
 }
