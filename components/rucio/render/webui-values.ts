@@ -13,7 +13,7 @@
 // (webui@40.1.2:src/lib/infrastructure/gateway/env-config-gateway.ts, get()).
 import { ingressValues, secretEnv, secretKeys, serverServiceUrl, webPods, webService, webuiImageTag, type RucioChartArgs } from "./charts";
 import { versions } from "../../../config/versions";
-import { rucioAudience } from "./server-config";
+import { rucioAudience, rucioExpectedScopes } from "./server-config";
 import { iamEndpoints } from "../../identity/iam-endpoints";
 
 /** The web UI's name for the site's IAM: its NextAuth provider id, so part of the callback path. */
@@ -29,7 +29,7 @@ export function webuiRedirectUri(webuiHostname: string): string {
 }
 
 /** What the web UI asks IAM for: Rucio's expected scopes, e-mail for its profile, and a refresh token to stay logged in. */
-export const webuiLoginScopes: readonly string[] = ["openid", "profile", "email", "offline_access"];
+export const webuiLoginScopes: readonly string[] = [...rucioExpectedScopes, "email", "offline_access"];
 
 /** The web UI's .env (dotenv), read by its build at start-up and by the server. */
 export function webuiEnvFile(args: RucioChartArgs): string {
