@@ -15,7 +15,6 @@ function modelOf(stack: "dev" | "uksrc", change: (s: any) => void = () => undefi
     return deriveSite(result.site);
 }
 
-const run = runStack;
 
 describe("dns plan", () => {
     it("gives each service an A record at its endpoint's address", () => {
@@ -43,7 +42,7 @@ describe("dns plan", () => {
 
 describe("dns part: designate", () => {
     let dev: Recording;
-    before(async () => (dev = await run("dev")));
+    before(async () => (dev = await runStack("dev")));
 
     it("puts one record set per service in the existing zone, at the storage and ingress addresses", () => {
         const outputs = dev.outputs as any;
@@ -65,13 +64,13 @@ describe("dns part: designate", () => {
     });
 
     it("creates the zone when asked, protected only in production", async () => {
-        const test = await run("dev", (s) => (s.dns = { provider: "designate", createZone: true, ttl: 120 }));
+        const test = await runStack("dev", (s) => (s.dns = { provider: "designate", createZone: true, ttl: 120 }));
         const zone = ofType(test, T.zone)[0];
         expect(inputsOf(zone)).to.deep.include({ name: "dev.srcnet.example.org.", email: "hostmaster@dev.srcnet.example.org", ttl: 120, type: "PRIMARY" });
         expect(zone).to.include({ protect: false, retainOnDelete: false });
         for (const r of ofType(test, T.record)) expect(inputsOf(r)).to.deep.include({ zoneId: "dev-zone-id", ttl: 120 });
 
-        const production = await run("uksrc", (s) => (s.dns = { provider: "designate", createZone: true, zoneEmail: "dns@example.ac.uk" }));
+        const production = await runStack("uksrc", (s) => (s.dns = { provider: "designate", createZone: true, zoneEmail: "dns@example.ac.uk" }));
         expect(ofType(production, T.zone)[0]).to.include({ protect: true, retainOnDelete: true });
         expect(inputsOf(ofType(production, T.zone)[0]).email).to.equal("dns@example.ac.uk");
     });
@@ -79,7 +78,7 @@ describe("dns part: designate", () => {
 
 describe("dns part: external", () => {
     it("creates no DNS resources and lists the records to create", async () => {
-        const uksrc = await run("uksrc");
+        const uksrc = await runStack("uksrc");
         expect(ofType(uksrc, T.record)).to.deep.equal([]);
         expect(ofType(uksrc, T.zone)).to.deep.equal([]);
         const outputs = uksrc.outputs as any;

@@ -14,7 +14,6 @@ const T = {
     password: "random:index/randomPassword:RandomPassword",
 };
 
-const run = runStack;
 
 const hubOf = (r: Recording) => ofType(r, T.release).find((x) => inputsOf(x).chart === charts.jupyterhub.chart)!;
 const notebookFile = (values: any, mountPath: string): string => (Object.values(values.singleuser.extraFiles) as any[]).find((f) => f.mountPath === mountPath).stringData;
@@ -24,8 +23,8 @@ describe("JupyterHub part (recording engine)", function () {
     let dev: Recording;
     let uksrc: Recording;
     before(async () => {
-        dev = await run("dev");
-        uksrc = await run("uksrc");
+        dev = await runStack("dev");
+        uksrc = await runStack("uksrc");
     });
 
     it("installs the pinned chart in the platform's namespace, where the RSE's claims are", () => {
@@ -88,7 +87,7 @@ describe("JupyterHub part (recording engine)", function () {
     });
 
     it("registers nothing of JupyterHub when it is disabled", async () => {
-        const off = await run("dev", (s) => (s.jupyterhub.enabled = false));
+        const off = await runStack("dev", (s) => (s.jupyterhub.enabled = false));
         expect(hubOf(off)).to.equal(undefined);
         expect((off.outputs as any).jupyterhub).to.equal(undefined);
     });
