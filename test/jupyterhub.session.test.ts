@@ -18,7 +18,6 @@ import {
     notebookCommand,
     notebookTokenEnv,
     notebookTokenFiles,
-    notebookTokenScope,
     type HubAuthSettings,
     type TokenTiming,
 } from "../components/jupyterhub/render/hub-auth";
@@ -325,6 +324,8 @@ describe("hubAuthConfig, as JupyterHub's real classes read it", () => {
     it("adds its scope to the user and server roles, keeping JupyterHub's own and z2jh's roles", () => {
         const z2jhRoles = [{ name: "jupyterhub-idle-culler", scopes: ["list:users", "admin:servers"], services: ["jupyterhub-idle-culler"] }];
         const view = loadHubConfig(hubAuthConfig(withModule(settings)), env, z2jhRoles);
+        // The hub module's own scope (srcnet_iam_auth.NOTEBOOK_TOKEN_SCOPE), as an operator sees it.
+        const notebookTokenScope = "custom:srcnet:notebook-token";
         expect(view.custom_scopes).to.deep.equal([notebookTokenScope]);
         const role = (name: string) => view.roles.find((r) => r.name === name)!;
         expect(role("jupyterhub-idle-culler").scopes).to.deep.equal(["list:users", "admin:servers"]);

@@ -91,9 +91,6 @@ export const tokenAgent = { source: "components/jupyterhub/notebook/srcnet-token
  */
 export const loginScopes = ["openid", "profile", "email", "wlcg.groups"] as const;
 
-/** The custom scope of the server token: reads its own user's notebook access token, nothing else. */
-export const notebookTokenScope = "custom:srcnet:notebook-token";
-
 /** A Python literal: JSON strings, lists of strings and numbers are Python as they are. */
 const py = (value: string | number | readonly string[]): string => JSON.stringify(value);
 const pyBool = (value: boolean) => (value ? "True" : "False");
@@ -145,7 +142,8 @@ export function hubAuthConfig(settings: HubAuthSettings): string {
         "# The server's API token may read its own user's notebook access token (and nothing else",
         "# of the auth_state): a custom scope, held by every user for themselves and requested for",
         "# the server token through the server role (JupyterHub 3.0 and 5.x alike).",
-        `notebook_token_scope = ${py(notebookTokenScope)}`,
+        // The scope is the module's own, which its endpoint requires.
+        `from ${moduleName} import NOTEBOOK_TOKEN_SCOPE as notebook_token_scope`,
         "custom_scopes = c.JupyterHub.custom_scopes",
         "custom_scopes = custom_scopes if isinstance(custom_scopes, dict) else custom_scopes.get_value({})",
         'custom_scopes[notebook_token_scope] = {"description": "Read your own current notebook access token."}',
