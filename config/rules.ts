@@ -6,10 +6,9 @@ import type { SiteConfig } from "./schema";
 import type { IssuePath } from "./messages";
 import type { ReadPath } from "./partial";
 import { cidr, isAnyAddress, parseCidr } from "./net";
-import { accessPointOf, hostnamesOf, servicesRun, siteIssuerName, type Service } from "./derive";
+import { accessPointOf, derivedRseAttributes, hostnamesOf, servicesRun, siteIssuerName, type Service } from "./derive";
 import { formatRelease, parseRelease, satisfies } from "./kube-version";
 import { clusterCharts } from "./versions";
-import { derivedRseAttributes } from "./derive";
 
 export type Report = (path: IssuePath, message: string) => void;
 

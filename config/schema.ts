@@ -2,7 +2,7 @@
 // Every key is documented here; the JSON Schema for editors and the README's config reference
 // are generated from these descriptions (npm run schema). Secrets are separate keys (secrets.ts).
 import { z } from "zod";
-import { defaultAvailabilityZone, siteIngressClass } from "./derive";
+import { defaultAvailabilityZone, derivedRseAttributes, siteIngressClass } from "./derive";
 import {
     cidr,
     containerImage,
@@ -329,7 +329,7 @@ const rucioCommon = {
     rseAttributes: z
         .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: "must be letters, digits, '_', '.' or '-'" }), rseAttributeValue)
         .default({})
-        .describe("Further RSE attributes, such as a country or a tier; the ones the program derives (fts, oidc_support, oidc_base_path, verify_checksum, lfn2pfn_algorithm, site) cannot be set here."),
+        .describe(`Further RSE attributes, such as a country or a tier; the ones the program derives (${derivedRseAttributes.join(", ")}) cannot be set here.`),
     accounts: z.array(rseAccount).default([]).describe("Service accounts with a limit on the site's RSE, and the scopes they need."),
 };
 

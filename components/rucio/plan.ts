@@ -1,7 +1,7 @@
 // What Rucio must hold about the site's RSE, as data: the RSE, its davs protocol, its attributes,
 // its distances and its accounts, all derived from the storage part and the Rucio config. Pure, so
 // "what the site registers" is tested on its own; RseRegistration makes Rucio hold it.
-import type { SiteModel } from "../../config/derive";
+import { derivedRseAttributes, type SiteModel } from "../../config/derive";
 import type { RseProtocolSpec, RseSpec } from "./rse-registration";
 
 /** gfal2 speaks davs (WebDAV over TLS) to StoRM-WebDAV; Rucio's clients and FTS reach the RSE through it. */
@@ -26,24 +26,25 @@ export const noLimit = -1;
 export function planRse(model: SiteModel): RseSpec {
     const rucio = model.config.rucio;
     const rse = model.storage.rse;
+    // Exactly the attributes config/derive.ts names as derived (the config may not set them).
+    const derived = {
+        // FTS runs the site's transfers and deletions.
+        fts: model.rucio.ftsUrl,
+        // Rucio strips this base from the protocol's prefix to form the storage scopes of the tokens
+        // it asks IAM for (rucio@40.4.1:lib/rucio/core/rse.py:2058-2081): /<area>/ minus /<area> is "/".
+        oidc_support: true,
+        oidc_base_path: rse.oidcBasePath,
+        // StoRM-WebDAV answers Want-Digest: adler32, so uploads and transfers are checked.
+        verify_checksum: true,
+        lfn2pfn_algorithm: rucio.lfn2pfnAlgorithm,
+        site: model.name,
+    } satisfies Record<(typeof derivedRseAttributes)[number], string | boolean>;
     return {
         name: rse.name,
         deterministic: true,
         rseType: "DISK",
         protocol: { ...rse.protocol, impl: davsImpl, domains: everyOperation },
-        attributes: {
-            ...rucio.rseAttributes,
-            // FTS runs the site's transfers and deletions.
-            fts: model.rucio.ftsUrl,
-            // Rucio strips this base from the protocol's prefix to form the storage scopes of the tokens
-            // it asks IAM for (rucio@40.4.1:lib/rucio/core/rse.py:2058-2081): /<area>/ minus /<area> is "/".
-            oidc_support: true,
-            oidc_base_path: rse.oidcBasePath,
-            // StoRM-WebDAV answers Want-Digest: adler32, so uploads and transfers are checked.
-            verify_checksum: true,
-            lfn2pfn_algorithm: rucio.lfn2pfnAlgorithm,
-            site: model.name,
-        },
+        attributes: { ...rucio.rseAttributes, ...derived },
         peers: rucio.peers.map((p) => ({ rse: p.rse, distance: p.distance })),
         accounts: rucio.accounts.map((a) => ({
             account: a.account,
