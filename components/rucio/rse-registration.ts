@@ -311,19 +311,6 @@ async function converge(s: RucioSession, spec: RseSpec, before: RseSpec | undefi
     return { observed, created: made };
 }
 
-/** What the state says Rucio holds when it has no observation (state written by an older provider). */
-function assumedObserved(spec: RseSpec): ObservedRse {
-    return {
-        deterministic: spec.deterministic,
-        rseType: spec.rseType,
-        volatile: spec.volatile ?? false,
-        protocols: [spec.protocol],
-        attributes: Object.fromEntries(Object.entries(spec.attributes).map(([k, v]) => [k, canonicalAttribute(v)])),
-        distances: spec.peers.map((p) => ({ peer: p.rse, to: p.distance, from: p.distance })),
-        accounts: spec.accounts.map((a) => ({ account: a.account, exists: true, limit: a.bytes, scopes: [...a.scopes] })),
-    };
-}
-
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 export const rseRegistrationProvider: pulumi.dynamic.ResourceProvider = {
@@ -348,7 +335,7 @@ export const rseRegistrationProvider: pulumi.dynamic.ResourceProvider = {
 
     async diff(_id: string, olds: RseRegistrationOutputs, news: RseRegistrationInputs) {
         const replaces = replacingChanges(olds.rse, news.rse);
-        const drift = planRseOps(news.rse, olds.observed ?? assumedObserved(olds.rse), olds.rse);
+        const drift = planRseOps(news.rse, olds.observed, olds.rse);
         const settings = !sameJson(olds.server, news.server) || !sameJson(olds.auth, news.auth) || olds.deadlineSeconds !== news.deadlineSeconds || olds.attemptTimeoutSeconds !== news.attemptTimeoutSeconds;
         return {
             changes: replaces.length > 0 || drift.length > 0 || settings,
@@ -362,7 +349,7 @@ export const rseRegistrationProvider: pulumi.dynamic.ResourceProvider = {
         const s = sessionOf(news);
         await rucioToken(s);
         await preflight(s, news.rse);
-        const { observed, created } = await converge(s, { ...news.rse, name: id }, olds.rse, olds.created ?? emptyCreated);
+        const { observed, created } = await converge(s, { ...news.rse, name: id }, olds.rse, olds.created);
         const outs: RseRegistrationOutputs = { ...news, observed, created };
         return { outs };
     },
@@ -376,7 +363,7 @@ export const rseRegistrationProvider: pulumi.dynamic.ResourceProvider = {
         // rucio@40.4.1:lib/rucio/core/rse.py:547-548); it would refuse at the end, with the RSE half taken apart.
         const used = await rseUsedBytes(s, id);
         if (used > 0) throw notEmptyError(id, `Rucio counts ${used} bytes of replicas on it`);
-        const created = props.created ?? emptyCreated;
+        const created = props.created;
         const pairs = [...created.distances, ...props.rse.peers.flatMap((p) => [{ from: id, to: p.rse }, { from: p.rse, to: id }])];
         const done = new Set<string>();
         for (const d of pairs) {
