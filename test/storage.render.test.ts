@@ -634,6 +634,13 @@ describe("storage render: user-data", function () {
                 expect(Buffer.byteLength(text)).to.be.at.most(maxUserDataBytes);
             });
 
+            it("writes every file's content as a literal block a reviewer can read, never as one quoted line", () => {
+                // A tab (or another character js-yaml will not put in a block) would turn a file into "…\n…".
+                const contentLines = text.split("\n").filter((l) => /^\s+content: /.test(l));
+                expect(contentLines.length).to.equal(files.length);
+                for (const line of contentLines) expect(line.trim(), line).to.match(/^content: \|-?$/);
+            });
+
             it("names the host and disables password logins", () => {
                 expect(config.hostname).to.equal("storm");
                 expect(config.fqdn).to.equal(fqdn);
