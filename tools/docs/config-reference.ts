@@ -1,4 +1,4 @@
-// The README's config reference, rendered from the same JSON Schema that editors use.
+// The config reference of docs/configuration.md, rendered from the same JSON Schema that editors use.
 import { secretKeys, secretKeyNames } from "../../config/secrets";
 import { siteJsonSchema } from "./stack-schema";
 

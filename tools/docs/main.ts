@@ -1,4 +1,4 @@
-// npm run schema: regenerate config/site.schema.json and the generated blocks of README.md.
+// npm run schema: regenerate config/site.schema.json and the generated blocks of README.md and docs/.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { generate } from "./generated";
