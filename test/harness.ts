@@ -39,6 +39,8 @@ export interface SiteRun {
     readonly invokes?: Readonly<Record<string, InvokeResult>>;
     /** Answers to the program's own HTTPS requests before the engine's (Keystone's view of the login). */
     readonly http?: CloudHttpOverride;
+    /** Record keyed digests of the secret inputs, as `npm run diff` does. */
+    readonly secretDigestKey?: string;
 }
 
 const asConfig = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
@@ -53,14 +55,14 @@ export function runSite(site: unknown, run: SiteRun = {}): Promise<Recording> {
         secretKeys.push(`srcnet-site:${k}`);
     }
     for (const [k, v] of Object.entries(run.plain ?? {})) config[`srcnet-site:${k}`] = asConfig(v);
-    return recordProgram(siteProgram, { project: "srcnet-site", stack, config, secretKeys, invokes: run.invokes, http: run.http });
+    return recordProgram(siteProgram, { project: "srcnet-site", stack, config, secretKeys, invokes: run.invokes, http: run.http, secretDigestKey: run.secretDigestKey });
 }
 
 /** Runs a project stack, changed by `change`, with its secrets; a program that fails fails the test. */
-export async function runStack(stack: "dev" | "uksrc", change: (site: any) => void = () => undefined): Promise<Recording> {
+export async function runStack(stack: "dev" | "uksrc", change: (site: any) => void = () => undefined, run: Omit<SiteRun, "stack"> = {}): Promise<Recording> {
     const site = siteOf(stack);
     change(site);
-    const r = await runSite(site, { secrets: secretsOf(stack), stack });
+    const r = await runSite(site, { secrets: secretsOf(stack), ...run, stack });
     if (r.error !== undefined) throw new Error(`the ${stack} program failed: ${String(r.error)}`);
     return r;
 }

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import type { RecordedResource } from "../tools/engine/record";
-import { readStackConfig, stackNameOf } from "../tools/engine/stack-file";
+import { placeholderFor, readStackConfig, stackNameOf } from "../tools/engine/stack-file";
 import { extractArtifacts } from "../tools/synth/artifacts";
 import { diagram } from "../tools/synth/diagram";
 import { withoutProvider } from "../tools/synth/plan";
@@ -240,8 +240,8 @@ describe("synth building blocks", () => {
         expect(stack.placeholders).to.deep.equal(["srcnet-site:iamClientSecrets.jupyterhub", "srcnet-site:iamClientSecrets.rucio"]);
         expect(stack.secretKeys).to.deep.equal(["srcnet-site:iamClientSecrets"]);
         expect(JSON.parse(stack.config["srcnet-site:iamClientSecrets"])).to.deep.equal({
-            jupyterhub: "[offline placeholder for srcnet-site:iamClientSecrets.jupyterhub]",
-            rucio: "[offline placeholder for srcnet-site:iamClientSecrets.rucio]",
+            jupyterhub: placeholderFor("srcnet-site:iamClientSecrets.jupyterhub", "v1:a:b"),
+            rucio: placeholderFor("srcnet-site:iamClientSecrets.rucio", "v1:c:d"),
         });
         expect(stack.config["openstack:region"]).to.equal("X");
         // Pulumi.yaml's project-level config applies to every stack.

@@ -131,6 +131,11 @@ interface WaiterInputs {
     timeoutMinutes: number;
 }
 
+/** The workload cluster it waits for is named by its namespace and name; a new one is a new waiter. */
+export function kubeconfigWaiterReplaces(olds: Pick<WaiterInputs, "namespace" | "clusterName">, news: Pick<WaiterInputs, "namespace" | "clusterName">): string[] {
+    return (["namespace", "clusterName"] as const).filter((k) => olds[k] !== news[k]);
+}
+
 export const waiterProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: WaiterInputs) {
         const kubeconfig = await waitForWorkloadKubeconfig(kubeAccess(inputs.managementKubeconfig), inputs.namespace, inputs.clusterName, {
@@ -146,7 +151,7 @@ export const waiterProvider: pulumi.dynamic.ResourceProvider = {
         return value ? { id, props: { ...props, kubeconfig: Buffer.from(value, "base64").toString("utf8") } } : { id: "", props: {} };
     },
     async diff(_id: string, olds: WaiterInputs, news: WaiterInputs) {
-        const replaces = (["namespace", "clusterName"] as const).filter((k) => olds[k] !== news[k]);
+        const replaces = kubeconfigWaiterReplaces(olds, news);
         const changes = replaces.length > 0 || olds.managementKubeconfig !== news.managementKubeconfig || olds.timeoutMinutes !== news.timeoutMinutes;
         return { changes, replaces, deleteBeforeReplace: false };
     },

@@ -64,6 +64,11 @@ async function adminSession(inputs: IamClientInputs) {
     return { discovery, token: await adminToken(discovery, inputs.admin, policyOf(inputs)), clientId: inputs.clientId, clientSecret: inputs.clientSecret };
 }
 
+/** The issuer, the mode and a chosen ID identify a client; anything else changes in place. */
+export function iamClientReplaces(olds: Pick<IamClientInputs, "issuer" | "mode" | "clientId">, news: Pick<IamClientInputs, "issuer" | "mode" | "clientId">): string[] {
+    return (["issuer", "mode", "clientId"] as const).filter((k) => olds[k] !== news[k] && !(k === "clientId" && news.mode === "registration"));
+}
+
 export const iamClientProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: IamClientInputs) {
         const policy = policyOf(inputs);
@@ -104,8 +109,7 @@ export const iamClientProvider: pulumi.dynamic.ResourceProvider = {
     },
 
     async diff(_id: string, olds: IamClientOutputs, news: IamClientInputs) {
-        // The issuer, the mode and a chosen ID identify the client; anything else changes in place.
-        const replaces = (["issuer", "mode", "clientId"] as const).filter((k) => olds[k] !== news[k] && !(k === "clientId" && news.mode === "registration"));
+        const replaces = iamClientReplaces(olds, news);
         const changed =
             replaces.length > 0 ||
             !sameMetadata(olds.metadata, news.metadata) ||

@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { deserializeProperty } from "@pulumi/pulumi/runtime/rpc";
 import { dirname } from "node:path";
-import { readSerialized, type Json } from "./serialized";
+import { readSerialized, secretDigests, type Json } from "./serialized";
 import { recordingHttp, recordingMocks, type InvokeResult } from "./mocks";
 import { cloudHttpHook, type CloudHttpOverride } from "../../components/site/cloud-http";
 
@@ -27,6 +27,8 @@ export interface RecordedResource {
     readonly deleteBeforeReplace?: boolean;
     readonly ignoreChanges?: readonly string[];
     readonly replaceOnChanges?: readonly string[];
+    /** Keyed digests of the secret inputs by path; only when the recording was asked for them. */
+    readonly secretDigests?: Readonly<Record<string, string>>;
 }
 
 export interface Recording {
@@ -51,6 +53,8 @@ export interface RecordOptions {
     readonly invokes?: Readonly<Record<string, InvokeResult>>;
     /** Answers to the program's own HTTPS requests before the engine's (undefined: the engine answers). */
     readonly http?: CloudHttpOverride;
+    /** When given, each resource records keyed digests of its secret inputs (`npm run diff` compares them). */
+    readonly secretDigestKey?: string;
 }
 
 /** Type token of the root resource every stack has. */
@@ -169,7 +173,7 @@ function definedOnly(obj: Record<string, unknown>, map: (value: unknown) => unkn
     return out;
 }
 
-function toRecord(req: RegisterRequest, project: string, stack: string, inputs: unknown): RecordedResource {
+function toRecord(req: RegisterRequest, project: string, stack: string, inputs: unknown, secretDigestKey: string | undefined): RecordedResource {
     const type = req.getType();
     const urn = urnOf(project, stack, req.getParent(), type, req.getName());
     const ignoreChanges = req.getIgnorechangesList();
@@ -189,7 +193,13 @@ function toRecord(req: RegisterRequest, project: string, stack: string, inputs: 
         ...(req.getDeletebeforereplace() ? { deleteBeforeReplace: true } : {}),
         ...(ignoreChanges.length ? { ignoreChanges } : {}),
         ...(replaceOnChanges.length ? { replaceOnChanges } : {}),
+        ...(secretDigestKey !== undefined ? digestsOf(inputs, secretDigestKey) : {}),
     };
+}
+
+function digestsOf(inputs: unknown, key: string): { secretDigests?: Record<string, string> } {
+    const digests = secretDigests(inputs, key);
+    return Object.keys(digests).length > 0 ? { secretDigests: digests } : {};
 }
 
 // The runtime is process-global: recordings run one after another.
@@ -220,7 +230,7 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
     // a recording went to converting protobuf Structs.
     monitor.registerResource = (req, callback) => {
         const inputs = req.getObject()?.toJavaScript() ?? {};
-        resources.push(toRecord(req, project, stack, inputs));
+        resources.push(toRecord(req, project, stack, inputs, options.secretDigestKey));
         secretOutputs.set(`${req.getType()}::${req.getName()}`, req.getAdditionalsecretoutputsList());
         Promise.resolve()
             .then(() =>

@@ -3,6 +3,7 @@
 // fields rather than hold secrets, so a reviewer and a schema check see its shape), resource
 // references their URN, keys sorted so that the same site always produces the same bytes
 // (reviewers diff these files).
+import { createHmac } from "node:crypto";
 import {
     specialArchiveSig,
     specialAssetSig,
@@ -58,4 +59,51 @@ export function containsSecret(value: Json): boolean {
     if (Array.isArray(value)) return value.some(containsSecret);
     if (value !== null && typeof value === "object") return Object.values(value).some(containsSecret);
     return false;
+}
+
+/** A secret's value as the program sent it, for a digest: the wire wrappers taken off, unknowns marked. */
+function plainOf(value: unknown): unknown {
+    if (value === unknownValue) return unknownMask;
+    if (value === null || value === undefined) return null;
+    if (Array.isArray(value)) return value.map(plainOf);
+    if (typeof value !== "object") return value;
+    const obj = value as Record<string, unknown>;
+    switch (obj[specialSigKey]) {
+        case specialSecretSig:
+            return plainOf(obj.value);
+        case specialOutputValueSig:
+            return "value" in obj ? plainOf(obj.value) : unknownMask;
+        case specialResourceSig:
+            return String(obj.urn);
+        case specialAssetSig:
+        case specialArchiveSig:
+            return { asset: String(obj.path ?? obj.uri ?? "[inline]") };
+    }
+    return Object.fromEntries(Object.keys(obj).sort().map((k) => [k, plainOf(obj[k])]));
+}
+
+const isSecretNode = (obj: Record<string, unknown>) =>
+    obj[specialSigKey] === specialSecretSig || (obj[specialSigKey] === specialOutputValueSig && obj.secret === true);
+
+/**
+ * A keyed digest of every secret in a wire value, by its path in the inputs ("a.b[0]"): what lets
+ * `npm run diff` tell a changed secret from an unchanged one without either value leaving the
+ * process. The key is random per diff run and never written, so a digest cannot be tried against
+ * guesses by anyone who reads it afterwards.
+ */
+export function secretDigests(value: unknown, key: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    const walk = (v: unknown, path: string) => {
+        if (v === null || typeof v !== "object") return;
+        if (Array.isArray(v)) return v.forEach((item, i) => walk(item, `${path}[${i}]`));
+        const obj = v as Record<string, unknown>;
+        if (isSecretNode(obj)) {
+            out[path] = createHmac("sha256", key).update(JSON.stringify(plainOf(obj.value))).digest("hex");
+            return;
+        }
+        if (obj[specialSigKey] === specialOutputValueSig) return walk(obj.value, path);
+        for (const k of Object.keys(obj).sort()) walk(obj[k], path ? `${path}.${k}` : k);
+    };
+    walk(value, "");
+    return out;
 }

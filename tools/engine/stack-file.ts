@@ -1,6 +1,7 @@
 // Reads Pulumi.yaml and a stack file into config as the CLI would hand it to the program.
 // `secure:` values need the stack's secrets provider to decrypt, which is not available
 // offline: each becomes a marked placeholder, still flagged secret, and is listed.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parseYaml } from "../../components/yaml-text";
@@ -16,7 +17,12 @@ export interface StackConfig {
     readonly placeholders: readonly string[];
 }
 
-export const placeholderFor = (where: string) => `[offline placeholder for ${where}]`;
+/**
+ * The placeholder of a `secure:` value. It names the ciphertext by a digest, which is as public as
+ * the ciphertext in the stack file: a rotated secret then reads as changed to `npm run diff`.
+ */
+export const placeholderFor = (where: string, ciphertext: string) =>
+    `[offline placeholder for ${where}, ciphertext sha256:${createHash("sha256").update(ciphertext).digest("hex").slice(0, 16)}]`;
 
 function isSecure(value: unknown): value is { secure: string } {
     return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
@@ -26,7 +32,7 @@ function isSecure(value: unknown): value is { secure: string } {
 function substituteSecure(value: unknown, where: string, found: (where: string) => void): unknown {
     if (isSecure(value)) {
         found(where);
-        return placeholderFor(where);
+        return placeholderFor(where, value.secure);
     }
     if (Array.isArray(value)) return value.map((v, i) => substituteSecure(v, `${where}[${i}]`, found));
     if (typeof value === "object" && value !== null) {

@@ -32,7 +32,9 @@ async function main(): Promise<number> {
     const configFile = args["config-file"] ? resolve(args["config-file"]) : join(projectRoot(), `Pulumi.${args.stack ?? "dev"}.yaml`);
     const outDir = resolve(args.out ?? join("synth-out", stackNameOf(configFile)));
 
-    const result = await synthesize({ configFile, outDir, render: args.render ?? false });
+    // Set by `npm run diff` for its two synths; from the environment so that it is on no command line.
+    const secretDigestKey = process.env.SRCNET_SECRET_DIGEST_KEY || undefined;
+    const result = await synthesize({ configFile, outDir, render: args.render ?? false, secretDigestKey });
     if (result.stack.placeholders.length > 0) {
         console.error(
             `note: ${result.stack.placeholders.length} secure value(s) cannot be decrypted offline; ` +

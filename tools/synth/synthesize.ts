@@ -17,6 +17,8 @@ export interface SynthOptions {
     readonly outDir: string;
     /** Also render every Helm release with the vendored charts and validate every Kubernetes object. */
     readonly render?: boolean;
+    /** Record keyed digests of secret inputs in plan.json (for `npm run diff`; the key is never written). */
+    readonly secretDigestKey?: string;
 }
 
 export type SynthResult =
@@ -35,7 +37,7 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     const stack = readStackConfig(options.configFile);
     for (const name of owned) rmSync(join(options.outDir, name), { recursive: true, force: true });
 
-    const recording = await recordProgram(siteProgram, stack);
+    const recording = await recordProgram(siteProgram, { ...stack, secretDigestKey: options.secretDigestKey });
     if (recording.error instanceof SiteConfigError) {
         return { ok: false, stack, problems: recording.error.message.split("\n") };
     }

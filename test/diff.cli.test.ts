@@ -1,0 +1,73 @@
+// npm run diff end to end: a checkout whose stack files are changed, compared with its commit, as
+// a pull request's job runs it (the base built in a worktree of its own).
+import { expect } from "chai";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { repoRoot } from "./harness";
+
+const cli = join(repoRoot, "bin", "tools", "diff", "main.js");
+const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", env: { ...process.env, SRCNET_SECRET_DIGEST_KEY: "" } });
+
+describe("npm run diff (the command)", function () {
+    this.timeout(300000);
+    let scratch: string;
+    let checkout: string;
+    before(() => {
+        scratch = mkdtempSync(join(tmpdir(), "srcnet-diff-test-"));
+        checkout = join(scratch, "change");
+        execFileSync("git", ["-C", repoRoot, "worktree", "add", "--detach", checkout, "HEAD"], { stdio: "ignore" });
+        symlinkSync(join(repoRoot, "node_modules"), join(checkout, "node_modules"), "dir");
+    });
+    after(() => {
+        spawnSync("git", ["-C", repoRoot, "worktree", "remove", "--force", checkout]);
+        rmSync(scratch, { recursive: true, force: true });
+        spawnSync("git", ["-C", repoRoot, "worktree", "prune"]);
+    });
+
+    it("reports each site's change, writes the Markdown, and exits 3 when a production site would replace its data volume", () => {
+        const edit = (stack: string, from: string, to: string) => {
+            const file = join(checkout, `Pulumi.${stack}.yaml`);
+            const text = readFileSync(file, "utf8");
+            expect(text).to.include(from);
+            writeFileSync(file, text.replace(from, to));
+        };
+        edit("uksrc", "type: ceph-hdd", "type: ceph-ssd");
+        edit("dev", "flavor: m1.medium", "flavor: m1.large");
+        const md = join(scratch, "diff.md");
+        const json = join(scratch, "diff.json");
+        const r = run(["--repo", checkout, "--base", "HEAD", "--markdown", md, "--json", json]);
+        expect(r.stderr).to.equal("");
+        expect(r.status, r.stdout).to.equal(3);
+        expect(r.stdout).to.include("dev (test): 1 updated");
+        expect(r.stdout).to.include("uksrc (production): 2 replaced");
+        expect(r.stdout).to.include("NEEDS APPROVAL: uksrc-storm-data (openstack:blockstorage/volume:Volume) would be replaced");
+        const markdown = readFileSync(md, "utf8");
+        expect(markdown).to.include("| uksrc | production | 2 replaced |");
+        expect(markdown).to.include('`flavorName`: "m1.medium" → "m1.large"');
+        const report = JSON.parse(readFileSync(json, "utf8"));
+        expect(report.sites.map((s: any) => s.stack)).to.deep.equal(["dev", "uksrc"]);
+        // The base's synth recorded digests with the run's key: secrets were comparable.
+        expect(report.sites.flatMap((s: any) => s.warnings)).to.deep.equal([]);
+        // Nothing is left behind: no worktree of the base, no synth output in the checkout.
+        expect(execFileSync("git", ["-C", repoRoot, "worktree", "list"], { encoding: "utf8" })).not.to.include("srcnet-diff-");
+        expect(existsSync(join(checkout, "synth-out"))).to.equal(false);
+    });
+
+    it("exits 1 with the config's problems when a stack is invalid in the change, and 2 for a stack that does not exist", () => {
+        const invalid = join(checkout, "Pulumi.broken.yaml");
+        writeFileSync(invalid, readFileSync(join(checkout, "Pulumi.dev.yaml"), "utf8").replace("environment: test", "environment: staging"));
+        try {
+            const r = run(["--repo", checkout, "--base", "HEAD", "--stack", "broken"]);
+            expect(r.status, r.stderr).to.equal(1);
+            expect(r.stderr).to.include("broken: its config is invalid in this change");
+            expect(r.stderr).to.include("site.environment");
+        } finally {
+            rmSync(invalid);
+        }
+        const missing = run(["--repo", checkout, "--base", "HEAD", "--stack", "nowhere"]);
+        expect(missing.status).to.equal(2);
+        expect(missing.stderr).to.include("no stack file Pulumi.<stack>.yaml for: nowhere");
+    });
+});

@@ -1,0 +1,207 @@
+// What `pulumi up` would do to one site, from the plan of the base revision and the plan of the
+// change: each resource created, deleted, replaced or updated, why, and whether a production site
+// would lose or replace something that holds data. Pure: two plans in, a report out.
+import { mockId } from "../engine/mocks";
+import { providerTypePrefix, type RecordedResource } from "../engine/record";
+import type { Json } from "../engine/serialized";
+import type { CriticalPath } from "../synth/critical-path";
+import type { Plan } from "../synth/plan";
+import { inputChanges, pathsHolding, type InputChange } from "./input-changes";
+import { readableInputs } from "./readable";
+import { dynamicReplacingKeys, forceNewPaths, knowsType, replacedBy } from "./replacement";
+
+export type ChangeKind = "create" | "delete" | "replace" | "update";
+
+export interface ResourceChange {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly kind: ChangeKind;
+    /** The inputs that changed (update and replace). */
+    readonly inputs: readonly InputChange[];
+    /** Why it is replaced: the inputs that force it, or the resource whose replacement it follows. */
+    readonly because: readonly string[];
+    readonly protect?: { readonly before: boolean; readonly after: boolean };
+    readonly retainOnDelete?: { readonly before: boolean; readonly after: boolean };
+    /** What the provider will do that the kind alone does not say (a resize, a refusal). */
+    readonly notes: readonly string[];
+    /** Holds data of the site, or was protected or retained before the change. */
+    readonly holdsData: boolean;
+}
+
+export interface SiteDiff {
+    readonly stack: string;
+    readonly environment: string;
+    readonly status: "new" | "removed" | "changed" | "unchanged";
+    readonly changes: readonly ResourceChange[];
+    readonly criticalPath: { readonly before?: CriticalPath; readonly after?: CriticalPath };
+    /** Why a production site's change needs an approval; empty when it does not. */
+    readonly approvals: readonly string[];
+    readonly warnings: readonly string[];
+}
+
+/**
+ * Types whose replacement or deletion loses data, whether or not a config protects them: the
+ * storage volume, the claims and volumes on it, the RSE (Rucio's replicas point at it), and the
+ * Kubernetes cluster (the databases' and notebook homes' volumes live in it).
+ */
+export const dataBearingTypes: ReadonlySet<string> = new Set([
+    "openstack:blockstorage/volume:Volume",
+    "kubernetes:core/v1:PersistentVolume",
+    "kubernetes:core/v1:PersistentVolumeClaim",
+    "pulumi-nodejs:dynamic/srcnet:RseRegistration",
+    "openstack:containerinfra/cluster:Cluster",
+]);
+
+const environmentOf = (plan: Plan | undefined): string | undefined => {
+    const outputs = plan?.outputs;
+    return outputs !== null && typeof outputs === "object" && !Array.isArray(outputs) && typeof outputs.environment === "string" ? outputs.environment : undefined;
+};
+
+const counted = (r: RecordedResource) => r.custom;
+
+/** Notes from how the provider carries out an in-place change that the kind does not show. */
+function providerNotes(type: string, inputs: readonly InputChange[], before: RecordedResource): string[] {
+    const notes: string[] = [];
+    const at = (path: string) => inputs.find((c) => c.path === path);
+    if (type === "openstack:blockstorage/volume:Volume") {
+        const size = at("size");
+        if (size && typeof size.before === "number" && typeof size.after === "number") {
+            // The provider only extends (terraform-provider-openstack@v1.54.1:
+            // resource_openstack_blockstorage_volume_v3.go:316-341); Cinder refuses a smaller size.
+            if (size.after < size.before) notes.push(`size ${size.before} → ${size.after} GB: a volume cannot shrink; Cinder refuses and \`pulumi up\` fails`);
+            else if ((before.inputs as Record<string, Json>)?.enableOnlineResize !== true) notes.push(`size ${size.before} → ${size.after} GB: extended in place; an attached volume needs enableOnlineResize, else \`pulumi up\` fails`);
+            else notes.push(`size ${size.before} → ${size.after} GB: extended in place, online`);
+        }
+    }
+    if (type === "openstack:compute/instance:Instance") {
+        // A new flavor resizes the server (resource_openstack_compute_instance_v2.go:455-460 forces
+        // a new one only when the old flavor is gone); a new image_id rebuilds it (:1065-1107).
+        if (at("flavorName") || at("flavorId")) notes.push("new flavor: the server is resized in place (a reboot)");
+        if (at("imageId") || at("imageName")) notes.push("new image: the server is rebuilt in place (its root disk is re-imaged)");
+    }
+    return notes;
+}
+
+interface Verdict {
+    readonly kind: ChangeKind | "same";
+    readonly inputs: readonly InputChange[];
+    readonly because: readonly string[];
+}
+
+export function diffPlans(stack: string, base: Plan | undefined, head: Plan | undefined): SiteDiff {
+    const environment = environmentOf(head) ?? environmentOf(base) ?? "unknown";
+    const before = new Map((base?.resources ?? []).filter(counted).map((r) => [r.urn, r]));
+    const after = new Map((head?.resources ?? []).filter(counted).map((r) => [r.urn, r]));
+    const warnings: string[] = [];
+    if (!head) {
+        return {
+            stack,
+            environment,
+            status: "removed",
+            changes: [],
+            criticalPath: { before: base?.criticalPath },
+            approvals: [],
+            warnings: ["the stack file is removed: `pulumi up` no longer runs for this site; its resources stay until `pulumi destroy`"],
+        };
+    }
+    let secretsComparable = true;
+    const verdicts = new Map<string, Verdict>();
+    const verdictOf = (urn: string, seen: Set<string> = new Set()): Verdict => {
+        const known = verdicts.get(urn);
+        if (known) return known;
+        const now = after.get(urn)!;
+        const was = before.get(urn);
+        if (!was) {
+            const v: Verdict = { kind: "create", inputs: [], because: [] };
+            verdicts.set(urn, v);
+            return v;
+        }
+        const { changes, comparableSecrets } = inputChanges(
+            { inputs: readableInputs(was.type, was.inputs), secretDigests: was.secretDigests },
+            { inputs: readableInputs(now.type, now.inputs), secretDigests: now.secretDigests },
+        );
+        if (!comparableSecrets) secretsComparable = false;
+        const changedPaths = changes.map((c) => c.path);
+        const because: string[] = [];
+        const dynamic = dynamicReplacingKeys(now.type, was.inputs, now.inputs);
+        because.push(...(dynamic ?? replacedBy(forceNewPaths(now.type), changedPaths)));
+        because.push(...replacedBy(now.replaceOnChanges ?? [], changedPaths).map((p) => `${p} (replaceOnChanges)`));
+        if (was.provider !== now.provider) because.push(`its provider is now ${now.provider}`);
+        // What a replaced resource produces is unknown until it exists again; inputs that carry it
+        // are changes too, and replace where they force it.
+        seen.add(urn);
+        for (const dep of new Set([...now.dependsOn, ...(now.provider ? [now.provider] : [])])) {
+            if (seen.has(dep) || !after.has(dep)) continue;
+            if (verdictOf(dep, seen).kind !== "replace") continue;
+            const upstream = after.get(dep)!;
+            if (now.type === "pulumi:providers:kubernetes") {
+                // A kubeconfig unknown at preview replaces the provider (pulumi-kubernetes provider.go DiffConfig).
+                because.push(`its kubeconfig comes from ${upstream.name}, which is replaced`);
+                continue;
+            }
+            if (dep === now.provider) {
+                because.push(`its provider ${upstream.name} is replaced`);
+                continue;
+            }
+            const carried = pathsHolding(now.inputs, mockId(upstream.name));
+            const forced = dynamic === undefined ? replacedBy(forceNewPaths(now.type), carried) : [];
+            if (forced.length > 0) because.push(...forced.map((p) => `${p} (from ${upstream.name}, which is replaced)`));
+            for (const path of carried) if (!changedPaths.includes(path)) changes.push({ path, secret: false, before: "[known after the replacement]" });
+        }
+        const kind = because.length > 0 ? "replace" : changes.length > 0 || was.protect !== now.protect || was.retainOnDelete !== now.retainOnDelete ? "update" : "same";
+        const v: Verdict = { kind, inputs: changes, because };
+        verdicts.set(urn, v);
+        return v;
+    };
+
+    const changes: ResourceChange[] = [];
+    for (const [urn, now] of after) {
+        const v = verdictOf(urn);
+        if (v.kind === "same") continue;
+        const was = before.get(urn);
+        if (!knowsType(now.type) && v.kind !== "create") warnings.push(`${now.type} has no replacement rules here: ${now.name} is shown as updated, but its provider may replace it`);
+        changes.push({
+            urn,
+            type: now.type,
+            name: now.name,
+            kind: v.kind,
+            inputs: v.inputs,
+            because: v.because,
+            ...(was && was.protect !== now.protect ? { protect: { before: was.protect, after: now.protect } } : {}),
+            ...(was && was.retainOnDelete !== now.retainOnDelete ? { retainOnDelete: { before: was.retainOnDelete, after: now.retainOnDelete } } : {}),
+            notes: was ? providerNotes(now.type, v.inputs, was) : [],
+            holdsData: dataBearingTypes.has(now.type) || (was?.protect ?? false) || (was?.retainOnDelete ?? false),
+        });
+    }
+    for (const [urn, was] of before) {
+        if (after.has(urn)) continue;
+        changes.push({
+            urn,
+            type: was.type,
+            name: was.name,
+            kind: "delete",
+            inputs: [],
+            because: [],
+            notes: was.retainOnDelete ? ["retained: `pulumi up` drops it from the state and leaves it in the cloud"] : was.protect ? ["protected: `pulumi up` refuses to delete it until it is unprotected"] : [],
+            holdsData: dataBearingTypes.has(was.type) || was.protect || was.retainOnDelete,
+        });
+    }
+    changes.sort((a, b) => a.urn.localeCompare(b.urn));
+    if (!secretsComparable) warnings.push("the base revision's plan has no secret digests: a changed secret is not shown");
+    const approvals = environment === "production" ? approvalsFor(changes) : [];
+    const status = !base ? "new" : changes.length > 0 ? "changed" : "unchanged";
+    return { stack, environment, status, changes, criticalPath: { before: base?.criticalPath, after: head.criticalPath }, approvals, warnings };
+}
+
+/** On a production site: what loses or replaces a resource that holds data, or lowers its protection. */
+function approvalsFor(changes: readonly ResourceChange[]): string[] {
+    const out: string[] = [];
+    for (const c of changes) {
+        if (c.type.startsWith(providerTypePrefix)) continue;
+        if (c.holdsData && (c.kind === "delete" || c.kind === "replace")) out.push(`${c.name} (${c.type}) would be ${c.kind === "delete" ? "deleted" : "replaced"}`);
+        if (c.protect?.before && !c.protect.after) out.push(`${c.name} would no longer be protected`);
+        if (c.retainOnDelete?.before && !c.retainOnDelete.after) out.push(`${c.name} would no longer be retained on delete`);
+    }
+    return out;
+}

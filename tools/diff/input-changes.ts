@@ -1,0 +1,79 @@
+// The inputs that differ between two recordings of one resource, leaf by leaf. A secret is compared
+// by its keyed digest (the plan holds only its mask) and reported without a value.
+import { secretMask, type Json } from "../engine/serialized";
+
+export interface InputChange {
+    /** Where, in the program's input names: "blockDevices[0].uuid". */
+    readonly path: string;
+    /** Absent for a secret, and on the side where the input is not set. */
+    readonly before?: Json;
+    readonly after?: Json;
+    readonly secret: boolean;
+}
+
+export interface Side {
+    readonly inputs: Json;
+    readonly secretDigests?: Readonly<Record<string, string>>;
+}
+
+const isObject = (v: Json | undefined): v is { [key: string]: Json } => v !== null && v !== undefined && typeof v === "object" && !Array.isArray(v);
+const same = (a: Json | undefined, b: Json | undefined) => JSON.stringify(a) === JSON.stringify(b);
+
+/** A value wholly masked as secret: the mask itself, or a map or list of masks. */
+function allMasked(v: Json | undefined): boolean {
+    if (v === secretMask) return true;
+    if (Array.isArray(v)) return v.length > 0 && v.every(allMasked);
+    if (isObject(v)) return Object.keys(v).length > 0 && Object.values(v).every(allMasked);
+    return false;
+}
+
+const childPath = (path: string, key: string | number) => (typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key);
+
+/**
+ * The changed leaves. Lists of equal length are compared item by item; a list that grew or shrank
+ * is one change. `comparableSecrets` is false when a side has no digests (a base recorded before
+ * they existed): secrets of the same shape then count as unchanged.
+ */
+export function inputChanges(before: Side, after: Side): { changes: InputChange[]; comparableSecrets: boolean } {
+    const comparableSecrets = before.secretDigests !== undefined || after.secretDigests !== undefined
+        ? before.secretDigests !== undefined && after.secretDigests !== undefined
+        : true;
+    const changes: InputChange[] = [];
+    const differingDigests = comparableSecrets
+        ? [...new Set([...Object.keys(before.secretDigests ?? {}), ...Object.keys(after.secretDigests ?? {})])].filter((p) => before.secretDigests?.[p] !== after.secretDigests?.[p])
+        : [];
+    const secretAt = (path: string) => before.secretDigests?.[path] !== undefined || after.secretDigests?.[path] !== undefined;
+    const walk = (a: Json | undefined, b: Json | undefined, path: string) => {
+        if (path !== "" && (secretAt(path) || (allMasked(a) && allMasked(b)))) {
+            const digestChanged = comparableSecrets && before.secretDigests?.[path] !== after.secretDigests?.[path];
+            if (digestChanged || !same(a, b)) changes.push({ path, secret: true });
+            return;
+        }
+        if (same(a, b) && !differingDigests.some((d) => d === path || d.startsWith(path === "" ? "" : `${path}.`) || d.startsWith(`${path}[`))) return;
+        if (isObject(a) && isObject(b)) {
+            for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) walk(a[key], b[key], childPath(path, key));
+            return;
+        }
+        if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
+            a.forEach((item, i) => walk(item, b[i], childPath(path, i)));
+            return;
+        }
+        const secret = allMasked(a) || allMasked(b);
+        changes.push({ path, secret, ...(secret || a === undefined ? {} : { before: a }), ...(secret || b === undefined ? {} : { after: b }) });
+    };
+    walk(before.inputs, after.inputs, "");
+    return { changes, comparableSecrets };
+}
+
+/** The paths of string inputs that carry a value another resource produces (its ID, as the engine makes it). */
+export function pathsHolding(inputs: Json, needle: string): string[] {
+    const out: string[] = [];
+    const walk = (v: Json, path: string) => {
+        if (typeof v === "string") {
+            if (v.includes(needle)) out.push(path);
+        } else if (Array.isArray(v)) v.forEach((item, i) => walk(item, childPath(path, i)));
+        else if (isObject(v)) for (const key of Object.keys(v)) walk(v[key], childPath(path, key));
+    };
+    walk(inputs, "");
+    return out;
+}
