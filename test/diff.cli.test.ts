@@ -15,7 +15,7 @@ describe("npm run diff (the command)", function () {
     let scratch: string;
     let checkout: string;
     before(() => {
-        scratch = mkdtempSync(join(tmpdir(), "srcnet-diff-test-"));
+        scratch = mkdtempSync(join(tmpdir(), "srcnet-difftest-"));
         checkout = join(scratch, "change");
         execFileSync("git", ["-C", repoRoot, "worktree", "add", "--detach", checkout, "HEAD"], { stdio: "ignore" });
         symlinkSync(join(repoRoot, "node_modules"), join(checkout, "node_modules"), "dir");
