@@ -100,6 +100,14 @@ describe("npm run diff: what a change does to a site", function () {
         expect(volume.notes.join()).to.include("cannot shrink");
     });
 
+    it("a volume made larger is extended in place, online, while the node holds it", async () => {
+        const d = diffPlans("uksrc", uksrc, await planOf("uksrc", (s) => (s.storage.volume.sizeGb = 60000)));
+        const volume = byName(d, "uksrc-storm-data");
+        expect(volume.kind).to.equal("update");
+        expect(volume.notes).to.deep.equal(["size 50000 → 60000 GB: extended in place, online"]);
+        expect(d.approvals).to.deep.equal([]);
+    });
+
     it("a rotated secret shows as changed, with neither value; an IAM client takes it in place", async () => {
         const rotated = { iamAdminClientSecret: "a-rotated-admin-secret-value" };
         const d = diffPlans("dev", dev, await planOf("dev", undefined, rotated));

@@ -72,7 +72,16 @@ export class StorageNode extends pulumi.ComponentResource {
 
         const volume = new openstack.blockstorage.Volume(
             n("storm-data"),
-            { name: n("storm-data"), description: "StoRM-WebDAV data: every storage area", size: args.volume.sizeGb, volumeType: args.volume.type },
+            {
+                name: n("storm-data"),
+                description: "StoRM-WebDAV data: every storage area",
+                size: args.volume.sizeGb,
+                volumeType: args.volume.type,
+                // A larger sizeGb extends the volume while the node holds it, and the node then grows
+                // its filesystem. The provider extends an attached volume only when this is set, else
+                // it fails (terraform-provider-openstack@v1.54.1:resource_openstack_blockstorage_volume_v3.go:316-331).
+                enableOnlineResize: true,
+            },
             { ...child, protect: args.protectData, retainOnDelete: args.protectData },
         );
         const port = new openstack.networking.Port(

@@ -61,7 +61,7 @@ const environmentOf = (plan: Plan | undefined): string | undefined => {
 const counted = (r: RecordedResource) => r.custom;
 
 /** Notes from how the provider carries out an in-place change that the kind does not show. */
-function providerNotes(type: string, inputs: readonly InputChange[], before: RecordedResource): string[] {
+function providerNotes(type: string, inputs: readonly InputChange[], after: RecordedResource): string[] {
     const notes: string[] = [];
     const at = (path: string) => inputs.find((c) => c.path === path);
     if (type === "openstack:blockstorage/volume:Volume") {
@@ -70,7 +70,7 @@ function providerNotes(type: string, inputs: readonly InputChange[], before: Rec
             // The provider only extends (terraform-provider-openstack@v1.54.1:
             // resource_openstack_blockstorage_volume_v3.go:316-341); Cinder refuses a smaller size.
             if (size.after < size.before) notes.push(`size ${size.before} → ${size.after} GB: a volume cannot shrink; Cinder refuses and \`pulumi up\` fails`);
-            else if ((before.inputs as Record<string, Json>)?.enableOnlineResize !== true) notes.push(`size ${size.before} → ${size.after} GB: extended in place; an attached volume needs enableOnlineResize, else \`pulumi up\` fails`);
+            else if ((after.inputs as Record<string, Json>)?.enableOnlineResize !== true) notes.push(`size ${size.before} → ${size.after} GB: extended in place; an attached volume needs enableOnlineResize, else \`pulumi up\` fails`);
             else notes.push(`size ${size.before} → ${size.after} GB: extended in place, online`);
         }
     }
@@ -170,7 +170,7 @@ export function diffPlans(stack: string, base: Plan | undefined, head: Plan | un
             because: v.because,
             ...(was && was.protect !== now.protect ? { protect: { before: was.protect, after: now.protect } } : {}),
             ...(was && was.retainOnDelete !== now.retainOnDelete ? { retainOnDelete: { before: was.retainOnDelete, after: now.retainOnDelete } } : {}),
-            notes: was ? providerNotes(now.type, v.inputs, was) : [],
+            notes: was ? providerNotes(now.type, v.inputs, now) : [],
             holdsData: dataBearingTypes.has(now.type) || (was?.protect ?? false) || (was?.retainOnDelete ?? false),
         });
     }
