@@ -366,7 +366,7 @@ const rucioDatabase = z
                     .describe("Point in time to recover to; the end of the WAL archive without it."),
             })
             .optional()
-            .describe("Create the database from backups instead of empty: see the README's \"Restoring Rucio's database\"."),
+            .describe("Create the database from backups instead of empty: see \"Restoring Rucio's database\" in docs/rucio.md."),
     })
     .describe("Rucio's PostgreSQL: run by CloudNativePG on the cluster, or external.");
 
@@ -455,6 +455,25 @@ const certificates = z
     })
     .describe("Certificates for every endpoint.");
 
+const checks = z
+    .strictObject({
+        clientId: iamClientId.describe(
+            "IAM client (client_credentials grant, WLCG profile: its scopes include wlcg) whose token the checks write to the RSE's storage area and log in to Rucio with; its identity (SUB=<client id>, ISS=<issuer>) must map to a Rucio account. Its secret goes in the secret key checksClientSecret, or the environment variable SRCNET_CHECKS_CLIENT_SECRET.",
+        ),
+        scope: z
+            .string()
+            .min(1)
+            .optional()
+            .describe("Scopes the token asks for; defaults to the RSE's storage scopes and, when Rucio runs here, the scopes Rucio expects (openid profile storage.read:/ storage.create:/ storage.modify:/)."),
+        audience: z
+            .string()
+            .min(1)
+            .optional()
+            .describe("Audience the token asks for; defaults to rucio, the one the site's own Rucio expects (with an external Rucio, rucio.auth.audience)."),
+        rucioAccount: rucioAccount.optional().describe("The Rucio account the token must map to; any account when not given."),
+    })
+    .describe("The post-deploy checks (npm run smoke): the IAM client whose token they use for the storage and Rucio.");
+
 const hostnames = z
     .strictObject({
         storm: dnsName.optional().describe("StoRM-WebDAV endpoint; defaults to storm.<domain>."),
@@ -480,6 +499,7 @@ export const siteSchema = z
         rucio,
         dns,
         certificates,
+        checks: checks.optional(),
     })
     .describe("An SKA Regional Centre site.");
 

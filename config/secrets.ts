@@ -109,6 +109,15 @@ export const secretKeys = {
         secret: true,
         setWith: "pulumi config set --secret --path rucioBackupCredentials.accessKeyId (and secretAccessKey)",
     },
+    checksClientSecret: {
+        description: "Secret of the IAM client of the post-deploy checks (site.checks.clientId); npm run smoke reads it, pulumi up never does.",
+        neededWhen: "site.checks is set",
+        reads: ["checks"],
+        // pulumi up never reads it; npm run smoke takes it from here or, first, from SRCNET_CHECKS_CLIENT_SECRET.
+        needed: (s) => s.checks !== undefined,
+        secret: true,
+        setWith: "pulumi config set --secret checksClientSecret",
+    },
 } satisfies Record<string, SecretKeySpec>;
 
 export type SecretKeyName = keyof typeof secretKeys;

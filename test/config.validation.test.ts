@@ -24,9 +24,9 @@ function uksrcProblems(change: Change, keys: readonly ConfigKey[] = keysWith(uks
     return problemsOf(site, keys);
 }
 
-const topLevelKeys = "name, environment, domain, hostnames, openstack, iam, storage, cluster, jupyterhub, rucio, dns, certificates";
+const topLevelKeys = "name, environment, domain, hostnames, openstack, iam, storage, cluster, jupyterhub, rucio, dns, certificates, checks";
 const knownProjectKeys =
-    "site, openstackApplicationCredentialSecret, iamAdminClientSecret, iamClientSecrets, kubeconfig, capiManagementKubeconfig, stormHostKey, stormHostCertificate, rucioPassword, rucioClientSecret, rucioDatabaseUrl, rucioBackupCredentials";
+    "site, openstackApplicationCredentialSecret, iamAdminClientSecret, iamClientSecrets, kubeconfig, capiManagementKubeconfig, stormHostKey, stormHostCertificate, rucioPassword, rucioClientSecret, rucioDatabaseUrl, rucioBackupCredentials, checksClientSecret";
 const httpsUrlMessage = "must be an https:// URL without user, query or fragment, such as https://iam.example.org/";
 const rseNameMessage = "is not a valid RSE name: upper-case letters and digits in groups joined by '_' or '-', such as STFC_STORM";
 const cidrFormatMessage = "must be an address with a prefix length, such as 192.0.2.0/24 or 2001:db8::/32";
@@ -53,6 +53,7 @@ const missingSecret = {
     rucioDatabaseUrl: "srcnet-site:rucioDatabaseUrl: is required because site.rucio.database.external is true; set it with: pulumi config set --secret rucioDatabaseUrl",
     rucioBackupCredentials:
         "srcnet-site:rucioBackupCredentials: is required because site.rucio.database.backup is set; set it with: pulumi config set --secret --path rucioBackupCredentials.accessKeyId (and secretAccessKey)",
+    checksClientSecret: "srcnet-site:checksClientSecret: is required because site.checks is set; set it with: pulumi config set --secret checksClientSecret",
 } satisfies Record<SecretKeyName, string>;
 
 /** How a site logs in to a central Rucio (its secret in rucioClientSecret). */
@@ -653,6 +654,13 @@ describe("config validation: secret keys", () => {
             because: "an external Rucio database",
             stack: "dev",
             change: (s) => (s.rucio.database = { external: true }),
+            given: ["iamAdminClientSecret"],
+        },
+        {
+            needs: ["checksClientSecret"],
+            because: "the post-deploy checks' IAM client",
+            stack: "dev",
+            change: (s) => (s.checks = { clientId: "dev-smoke-checks" }),
             given: ["iamAdminClientSecret"],
         },
         {

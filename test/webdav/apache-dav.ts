@@ -4,7 +4,7 @@
 // Started in its own session, stopped with its whole process group.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { appendFileSync, chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
@@ -14,6 +14,18 @@ import { freePort } from "../free-port";
 export interface WebdavOptions {
     /** When given, a request without `Authorization: Bearer <one of these>` gets 401, as StoRM does for a storage area without anonymous access. */
     readonly bearerTokens?: readonly string[];
+    /** Further DNS names the server certificate is valid for, beside localhost and 127.0.0.1 (a site's StoRM host name). */
+    readonly serverNames?: readonly string[];
+    /**
+     * Serve StoRM-WebDAV's health endpoint, /.storm-webdav/actuator/health, to anyone (token or
+     * not), answering this status: UP with 200, DOWN with 503, as Spring Boot maps them. Not served
+     * when not given.
+     */
+    readonly health?: "UP" | "DOWN";
+    /** The Digest header: StoRM's adler32 (the default), a value that is not the file's ("wrong"), or none. */
+    readonly digest?: "adler32" | "wrong" | "none";
+    /** Methods answered 403 to everyone, token or not (a storage whose authorization denies them). */
+    readonly refuseMethods?: readonly string[];
 }
 
 export interface WebdavStorage {
@@ -28,6 +40,8 @@ export interface WebdavStorage {
     readonly caPem: string;
     /** Each request as "METHOD /path STATUS", oldest first (the access log). */
     requests(): string[];
+    /** Accepts one more bearer token from now on (a storage started with bearerTokens). */
+    acceptBearerToken(token: string): void;
     stop(): Promise<void>;
 }
 
@@ -56,14 +70,14 @@ function checkInstalled(): string {
     return apache;
 }
 
-/** A CA and a server certificate for localhost and 127.0.0.1 signed by it (gfal2 checks both trust and the name). */
-function makeCertificates(tls: string, caDir: string): void {
+/** A CA and a server certificate for localhost and 127.0.0.1 (and `names`) signed by it (gfal2 checks both trust and the name). */
+function makeCertificates(tls: string, caDir: string, names: readonly string[]): void {
     const openssl = (...args: string[]) => execFileSync(toolPath("openssl"), args, { cwd: tls, stdio: "pipe" });
     const days = ["-days", "2"];
     openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=srcnet-site test storage CA", ...days, "-keyout", "ca.key", "-out", "ca.pem",
         "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
     openssl("req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "server.key", "-out", "server.csr");
-    writeFileSync(join(tls, "server.ext"), "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n");
+    writeFileSync(join(tls, "server.ext"), `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${["DNS:localhost", "IP:127.0.0.1", ...names.map((n) => `DNS:${n}`)].join(",")}\n`);
     openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "2", ...days, "-extfile", "server.ext", "-out", "server.pem");
     cpSync(join(tls, "ca.pem"), join(caDir, "srcnet-test-ca.pem"));
     // OpenSSL-style trust directories are looked up by subject hash (<hash>.0).
@@ -80,11 +94,23 @@ const sha1 = (s: string) => createHash("sha1").update(s).digest("hex");
  *   italiangrid/storm-webdav@v1.8.1:src/main/java/org/italiangrid/storm/webdav/utils/ChecksumHelper.java:9-12
  *   italiangrid/storm-webdav@v1.8.1:src/main/java/org/italiangrid/storm/webdav/checksum/Adler32ChecksumInputStream.java:22-23
  * It is computed on each request, which suits test-sized files. Bearer tokens are compared by their
- * SHA-1, so that the script, readable by the workers, holds no token.
+ * SHA-1, so that the script, readable by the workers, holds no token; tokens accepted after the
+ * start are in `extraTokens`, one digest a line, read on each request.
+ *
+ * The health endpoint is StoRM's: Spring Boot's actuator under /.storm-webdav/actuator on every
+ * connector, open to anyone, answering {"status": ...} with 200 for UP and 503 for DOWN
+ * (italiangrid/storm-webdav@v1.9.0-rc3:src/main/java/org/italiangrid/storm/webdav/web/PathConstants.java:15-16,
+ * spring/AppConfig.java:471-477, spring/web/SecurityConfig.java:151-166, the same at the 1.9.0 bump;
+ * spring-boot@v3.4.5:spring-boot-project/spring-boot-actuator/src/main/java/org/springframework/boot/actuate/health/SimpleHttpCodeStatusMapper.java:40-41).
  */
-function luaHooks(tokenDigests: readonly string[]): string {
+function luaHooks(tokenDigests: readonly string[], extraTokens: string, digest: NonNullable<WebdavOptions["digest"]>, health: WebdavOptions["health"], refused: readonly string[]): string {
     return `-- Written by the srcnet-site test storage.
 local tokens = { ${tokenDigests.map((d) => `["${d}"] = true`).join(", ")} }
+local extra_tokens = "${extraTokens}"
+local digest_mode = "${digest}"
+local health_served = ${health !== undefined}
+local health_status = "${health ?? "UP"}"
+local refused = { ${refused.map((m) => `["${m}"] = true`).join(", ")} }
 
 local function adler32(path)
   local f = io.open(path, "rb")
@@ -103,26 +129,55 @@ local function adler32(path)
 end
 
 function add_digest(r)
+  if digest_mode == "none" then return apache2.DECLINED end
   if r.method ~= "GET" and r.method ~= "HEAD" then return apache2.DECLINED end
   local info = r:stat(r.filename)
   -- filetype 1 is APR_REG: a regular file (directories and missing paths get no checksum).
   if not info or info.filetype ~= 1 then return apache2.DECLINED end
   local value = adler32(r.filename)
+  if value and digest_mode == "wrong" then value = string.format("%08x", tonumber(value, 16) ~ 1) end
   if value then r.headers_out["Digest"] = "adler32=" .. value end
   return apache2.DECLINED
 end
 
+local function known(digest)
+  if tokens[digest] then return true end
+  local f = io.open(extra_tokens, "r")
+  if not f then return false end
+  for line in f:lines() do
+    if line == digest then
+      f:close()
+      return true
+    end
+  end
+  f:close()
+  return false
+end
+
+function health(r)
+  r.content_type = "application/json"
+  if health_status ~= "UP" then r.status = 503 end
+  r:puts('{"status":"' .. health_status .. '"}')
+  return apache2.OK
+end
+
+function refuse_methods(r)
+  if refused[r.method] then return 403 end
+  return apache2.DECLINED
+end
+
 function require_bearer(r)
+  if health_served and r.uri == "/.storm-webdav/actuator/health" then return apache2.DECLINED end
   local header = r.headers_in["Authorization"] or ""
   local token = header:match("^[Bb]earer%s+(%S+)%s*$")
-  if token and tokens[r:sha1(token)] then return apache2.DECLINED end
+  if token and known(r:sha1(token)) then return apache2.DECLINED end
   r.err_headers_out["WWW-Authenticate"] = "Bearer"
   return 401
 end
 `;
 }
 
-function apacheConfig(p: { port: number; run: string; tls: string; root: string; lock: string; asRoot: boolean; bearer: boolean }): string {
+function apacheConfig(p: { port: number; run: string; tls: string; root: string; lock: string; asRoot: boolean; bearer: boolean; health: boolean; refuse: boolean }): string {
     const lua = join(p.run, "hooks.lua");
     return `# Written by the srcnet-site test storage.
 ServerRoot ${p.run}
@@ -163,6 +218,8 @@ DavLockDB ${p.lock}/davlock
 </Directory>
 LuaHookFixups ${lua} add_digest
 ${p.bearer ? `LuaHookAccessChecker ${lua} require_bearer early` : ""}
+${p.refuse ? `LuaHookAccessChecker ${lua} refuse_methods early` : ""}
+${p.health ? `LuaMapHandler "^/\\.storm-webdav/actuator/health$" ${lua} health` : ""}
 `;
 }
 
@@ -208,7 +265,7 @@ export async function startWebdav(opts: WebdavOptions = {}): Promise<WebdavStora
     const [tls, caDir, run, root, lock] = ["tls", "ca", "run", "root", "lock"].map((d) => join(base, d));
     mkdirSync(tls, { mode: 0o700 });
     for (const d of [caDir, run, root, lock]) mkdirSync(d, { mode: 0o755 });
-    makeCertificates(tls, caDir);
+    makeCertificates(tls, caDir, opts.serverNames ?? []);
     const caPem = readFileSync(join(tls, "ca.pem"), "utf8");
     const asRoot = userInfo().uid === 0;
     if (asRoot) {
@@ -216,12 +273,13 @@ export async function startWebdav(opts: WebdavOptions = {}): Promise<WebdavStora
         chownSync(root, uid, gid);
         chownSync(lock, uid, gid);
     }
-    writeFileSync(join(run, "hooks.lua"), luaHooks((opts.bearerTokens ?? []).map(sha1)), { mode: 0o644 });
+    const extraTokens = join(run, "bearer-tokens");
+    writeFileSync(join(run, "hooks.lua"), luaHooks((opts.bearerTokens ?? []).map(sha1), extraTokens, opts.digest ?? "adler32", opts.health, opts.refuseMethods ?? []), { mode: 0o644 });
 
     let lastError = "";
     for (let attempt = 0; attempt < 3; attempt++) {
         const port = await freePort();
-        writeFileSync(join(run, "httpd.conf"), apacheConfig({ port, run, tls, root, lock, asRoot, bearer: opts.bearerTokens !== undefined }));
+        writeFileSync(join(run, "httpd.conf"), apacheConfig({ port, run, tls, root, lock, asRoot, bearer: opts.bearerTokens !== undefined, health: opts.health !== undefined, refuse: (opts.refuseMethods ?? []).length > 0 }));
         const out = openSync(join(run, "stderr.log"), "a");
         // detached: its own session (setsid), since a prefork apache signals its whole process group on SIGTERM.
         const child = spawn(apache, ["-DFOREGROUND", "-f", join(run, "httpd.conf")], { detached: true, stdio: ["ignore", out, out], env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", LANG: "C" } });
@@ -232,7 +290,7 @@ export async function startWebdav(opts: WebdavOptions = {}): Promise<WebdavStora
         process.once("exit", sweep);
         for (let i = 0; i < 100 && !exited(child); i++) {
             if (await answers(port, caPem)) {
-                return storage({ base, root, caDir, caPem, port, run, child, sweep });
+                return storage({ base, root, caDir, caPem, port, run, extraTokens, child, sweep });
             }
             await sleep(100);
         }
@@ -265,7 +323,7 @@ function logTail(run: string): string {
         .join("\n");
 }
 
-function storage(s: { base: string; root: string; caDir: string; caPem: string; port: number; run: string; child: ChildProcess; sweep: () => void }): WebdavStorage {
+function storage(s: { base: string; root: string; caDir: string; caPem: string; port: number; run: string; extraTokens: string; child: ChildProcess; sweep: () => void }): WebdavStorage {
     let stopped = false;
     return {
         url: `https://127.0.0.1:${s.port}`,
@@ -278,6 +336,7 @@ function storage(s: { base: string; root: string; caDir: string; caPem: string; 
             const log = join(s.run, "requests.log");
             return existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : [];
         },
+        acceptBearerToken: (token) => appendFileSync(s.extraTokens, `${sha1(token)}\n`, { mode: 0o644 }),
         async stop() {
             if (stopped) return;
             stopped = true;

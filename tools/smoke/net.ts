@@ -1,0 +1,138 @@
+// How the checks reach a site: single HTTP requests and TLS handshakes, each bounded, through a
+// name lookup that can be given (a chosen DNS server, or a test's). components/http/retrying-request.ts
+// is the program's request with retries, but it takes no lookup and follows no name other than the
+// system's; a check wants one answer as the server gives it, so it is one attempt here. Nothing
+// made here carries a request header or body into a message.
+import * as http from "node:http";
+import * as https from "node:https";
+import { isIP, type LookupFunction } from "node:net";
+import * as tls from "node:tls";
+import type { HttpAnswer } from "../../components/http/retrying-request";
+
+export interface Network {
+    /** How hostnames are turned into addresses; the system's (getaddrinfo) when not given. */
+    readonly lookup?: LookupFunction;
+    /** The longest one request or handshake may take. */
+    readonly timeoutMs: number;
+}
+
+/** The resolver the DNS checks ask, and that a given lookup is made of. */
+export interface DnsResolver {
+    resolve4(hostname: string): Promise<string[]>;
+    resolve6(hostname: string): Promise<string[]>;
+}
+
+/** No address of that type (ENODATA) or no such name (ENOTFOUND) is an empty answer, not an error. */
+export async function addressesOf(resolver: DnsResolver, hostname: string, family: 4 | 6): Promise<string[]> {
+    try {
+        return await (family === 4 ? resolver.resolve4(hostname) : resolver.resolve6(hostname));
+    } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === "ENODATA" || code === "ENOTFOUND") return [];
+        throw err;
+    }
+}
+
+/** A lookup that asks `resolver` (A records first, then AAAA), as net.connect takes one. */
+export function lookupVia(resolver: DnsResolver): LookupFunction {
+    return (hostname, options, callback) => {
+        const all = typeof options === "object" && options !== null && (options as { all?: boolean }).all === true;
+        const done = callback as (err: NodeJS.ErrnoException | null, address: string | { address: string; family: number }[], family?: number) => void;
+        const literal = isIP(hostname);
+        const found = literal
+            ? Promise.resolve([{ address: hostname, family: literal }])
+            : addressesOf(resolver, hostname, 4).then(async (v4) => (v4.length > 0 ? v4.map((a) => ({ address: a, family: 4 })) : (await addressesOf(resolver, hostname, 6)).map((a) => ({ address: a, family: 6 }))));
+        found.then(
+            (list) => {
+                if (list.length === 0) {
+                    const err: NodeJS.ErrnoException = new Error(`no address for ${hostname}`);
+                    err.code = "ENOTFOUND";
+                    done(err, all ? [] : "", undefined);
+                } else if (all) done(null, list);
+                else done(null, list[0].address, list[0].family);
+            },
+            (err: NodeJS.ErrnoException) => done(err, all ? [] : "", undefined),
+        );
+    };
+}
+
+/** Node's public roots and `extra`: `ca` alone would replace the public roots. */
+const trustOf = (extra: readonly string[] | undefined) => (extra && extra.length > 0 ? [...tls.rootCertificates, ...extra] : undefined);
+
+export interface ProbeRequest {
+    readonly method: string;
+    readonly url: string;
+    readonly headers?: Readonly<Record<string, string>>;
+    readonly body?: string;
+    /** CA certificates (PEM) trusted besides the public roots. */
+    readonly ca?: readonly string[];
+}
+
+/** One request, no redirect followed: the answer as the server gives it. */
+export function probe(net: Network, req: ProbeRequest): Promise<HttpAnswer> {
+    const url = new URL(req.url);
+    const client = url.protocol === "http:" ? http : https;
+    const ca = trustOf(req.ca);
+    const headers = { ...req.headers, ...(req.body !== undefined ? { "content-length": String(Buffer.byteLength(req.body)) } : {}) };
+    return new Promise((resolve, reject) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const settle = (f: () => void) => {
+            clearTimeout(timer);
+            f();
+        };
+        const outgoing = client.request(url, { method: req.method, headers, agent: false, ...(ca ? { ca } : {}), ...(net.lookup ? { lookup: net.lookup } : {}) }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("end", () => settle(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") })));
+            res.on("error", (err) => settle(() => reject(err)));
+        });
+        outgoing.on("error", (err) => settle(() => reject(err)));
+        timer = setTimeout(() => {
+            reject(new Error(`no answer from ${url.host} within ${net.timeoutMs / 1000} s`));
+            outgoing.destroy();
+        }, net.timeoutMs);
+        outgoing.end(req.body);
+    });
+}
+
+export interface TlsPeer {
+    /** Whether the chain verifies against the trusted roots. */
+    readonly authorized: boolean;
+    readonly authorizationError?: string;
+    /** The server's certificate first, then each issuer as far as it is known. */
+    readonly chain: readonly tls.PeerCertificate[];
+}
+
+/** A TLS handshake with `host`'s name as SNI; the chain is reported, not refused. */
+export function tlsPeer(net: Network, host: string, port: number, ca?: readonly string[]): Promise<TlsPeer> {
+    const trusted = trustOf(ca);
+    return new Promise((resolve, reject) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const socket = tls.connect({
+            host,
+            port,
+            ...(isIP(host) ? {} : { servername: host }),
+            ...(trusted ? { ca: trusted } : {}),
+            ...(net.lookup ? { lookup: net.lookup } : {}),
+            rejectUnauthorized: false,
+        });
+        const settle = (f: () => void) => {
+            clearTimeout(timer);
+            socket.destroy();
+            f();
+        };
+        socket.once("secureConnect", () => {
+            const chain: tls.PeerCertificate[] = [];
+            let cert: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+            while (cert && Object.keys(cert).length > 0 && !chain.includes(cert)) {
+                chain.push(cert);
+                // A self-signed root is its own issuer.
+                cert = cert.issuerCertificate === cert ? undefined : cert.issuerCertificate;
+            }
+            const authorizationError = socket.authorizationError ? String(socket.authorizationError) : undefined;
+            settle(() => resolve({ authorized: socket.authorized, authorizationError, chain }));
+        });
+        socket.once("error", (err) => settle(() => reject(err)));
+        timer = setTimeout(() => settle(() => reject(new Error(`no TLS handshake with ${host}:${port} within ${net.timeoutMs / 1000} s`))), net.timeoutMs);
+    });
+}

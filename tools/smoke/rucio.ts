@@ -1,0 +1,172 @@
+// Rucio: the server answers /ping, takes the checks' IAM token, and holds the RSE as the site's
+// plan says (planRse, under the name the stack registered). The comparison is the registration's
+// own (planRseOps in components/rucio/rse-drift.ts): any operation it would run to mend Rucio is a
+// difference, and its reason is the check's message.
+//
+// The token goes to Rucio as X-Rucio-Auth-Token, which is the only header Rucio reads a token from
+// (rucio@40.4.1:lib/rucio/web/rest/flaskapi/v1/common.py:148-162). Rucio takes a JWT it does not
+// know, validates it against its IAM and maps "SUB=<sub>, ISS=<iss>" to an account
+// (rucio@40.4.1:lib/rucio/core/authentication.py:520-531); /accounts/whoami answers with a redirect
+// to that account (rucio@40.4.1:lib/rucio/web/rest/flaskapi/v1/accounts.py:339-341, and
+// rucio@1.31.7 :330-335). /ping answers {"version": ...} (rucio@40.4.1:.../v1/ping.py:44-69).
+import { canonicalAttribute, planRseOps, type ObservedRse, type RseOp } from "../../components/rucio/rse-drift";
+import { parseRucioJson, redact, rucioErrorOf, seg, type RucioProtocol } from "../../components/rucio/rucio-api";
+import type { RseProtocolSpec, RseSpec } from "../../components/rucio/rse-registration";
+import type { RucioPlan } from "./plan";
+import { probe, type Network } from "./net";
+import { fail, pass, skip, timed, type CheckResult } from "./result";
+import { tokenIdentity } from "./token";
+
+export interface RucioRun {
+    readonly plan: RucioPlan;
+    readonly net: Network;
+    readonly token?: string;
+    readonly noToken: string;
+}
+
+/** The account a whoami redirect names: its Location's last segment (relative in Rucio 40, /accounts/<a> with a front end). */
+export function accountOfLocation(location: string | undefined): string | undefined {
+    if (!location) return undefined;
+    const last = new URL(location, "http://rucio.invalid/accounts/whoami").pathname.replace(/\/+$/, "").split("/").pop();
+    return last ? decodeURIComponent(last) : undefined;
+}
+
+/** Rucio's protocol as the registration's spec type has it (rse-registration.ts fromRucioProtocol). */
+function specOf(p: RucioProtocol): RseProtocolSpec {
+    const ext = p.extended_attributes;
+    return {
+        scheme: p.scheme,
+        hostname: p.hostname,
+        port: Number(p.port),
+        prefix: p.prefix ?? "",
+        impl: p.impl,
+        domains: p.domains as unknown as RseProtocolSpec["domains"],
+        ...(ext !== null && ext !== undefined ? { extendedAttributes: ext as Record<string, unknown> } : {}),
+    };
+}
+
+type OpKind = "rse" | "protocol" | "attributes";
+
+const kindOf = (op: RseOp): OpKind | undefined =>
+    op.op === "updateRse" ? "rse" : op.op.endsWith("Protocol") ? "protocol" : op.op.endsWith("Attribute") ? "attributes" : undefined;
+
+/** The differences between what Rucio holds and the spec, by part, as the registration would name them. Pure. */
+export function rseDifferences(want: RseSpec, have: ObservedRse): Record<OpKind, string[]> {
+    // Only the RSE, its protocol and its attributes are read here: distances and accounts are left out of both sides.
+    const ops = planRseOps({ ...want, peers: [], accounts: [] }, { ...have, distances: [], accounts: [] });
+    const out: Record<OpKind, string[]> = { rse: [], protocol: [], attributes: [] };
+    for (const { op, why } of ops) {
+        const kind = kindOf(op);
+        if (kind) out[kind].push(why);
+    }
+    return out;
+}
+
+/** Whether the registered name is the planned one (with a test site's suffix, SiteRucio in components/rucio/index.ts). */
+export function registeredNameProblem(plan: Pick<RucioPlan, "expected" | "plannedName" | "suffixed">): string | undefined {
+    const name = plan.expected.name;
+    const ok = plan.suffixed ? new RegExp(`^${plan.plannedName}_[A-Z0-9]{6}$`).test(name) : name === plan.plannedName;
+    if (ok) return undefined;
+    return `outputs.rse.name ${name} is not the planned ${plan.suffixed ? `${plan.plannedName}_<6 characters> of a test site` : plan.plannedName}`;
+}
+
+export async function rucioChecks(run: RucioRun): Promise<CheckResult[]> {
+    const { plan, net, token } = run;
+    const results: CheckResult[] = [];
+    const secrets = token ? [token] : [];
+    const get = (path: string, headers: Record<string, string> = {}) => probe(net, { method: "GET", url: `${plan.serverUrl}${path}`, headers: { accept: "application/json", ...headers }, ca: plan.ca });
+    const withToken = (path: string) => get(path, { "x-rucio-auth-token": token! });
+    const errorOf = (a: Awaited<ReturnType<typeof get>>) => {
+        const e = rucioErrorOf(a, secrets);
+        return [e.exceptionClass, e.exceptionMessage].filter(Boolean).join(": ");
+    };
+    const check = async (check: string, target: string, f: () => Promise<CheckResult>) => {
+        const r = await timed("rucio", check, target, f);
+        results.push({ ...r, detail: redact(r.detail, secrets) });
+        return r.status === "pass";
+    };
+
+    await check("ping", `${plan.serverUrl}/ping`, async () => {
+        const a = await get("/ping");
+        let version: unknown;
+        try {
+            version = JSON.parse(a.text)?.version;
+        } catch {
+            version = undefined;
+        }
+        const target = `${plan.serverUrl}/ping`;
+        return a.status === 200 && typeof version === "string" ? pass("rucio", "ping", target, `Rucio ${version}`) : fail("rucio", "ping", target, `HTTP ${a.status}${typeof version === "string" ? "" : ", not Rucio's ping answer"}`);
+    });
+
+    const rse = plan.expected.name;
+    const rseTarget = `${plan.serverUrl}/rses/${rse}`;
+    if (!token) {
+        results.push(skip("rucio", "whoami", `${plan.serverUrl}/accounts/whoami`, run.noToken));
+        for (const n of ["rse", "protocol", "attributes"]) results.push(skip("rucio", n, rseTarget, run.noToken));
+        return results;
+    }
+    const loggedIn = await check("whoami", `${plan.serverUrl}/accounts/whoami`, async () => {
+        const target = `${plan.serverUrl}/accounts/whoami`;
+        const a = await withToken("/accounts/whoami");
+        const who = tokenIdentity(token);
+        const identity = who ? `SUB=${who.sub}, ISS=${who.iss}` : "the token's identity";
+        if (a.status === 401) return fail("rucio", "whoami", target, `Rucio refused the IAM token: HTTP 401 ${errorOf(a)}; Rucio must trust its issuer, expect its scope and audience, and map ${identity} to an account`);
+        if (a.status !== 302 && a.status !== 303) return fail("rucio", "whoami", target, `HTTP ${a.status}${errorOf(a) ? ` ${errorOf(a)}` : ""}, not a redirect to the token's account`);
+        const account = accountOfLocation(Array.isArray(a.headers.location) ? a.headers.location[0] : a.headers.location);
+        if (!account) return fail("rucio", "whoami", target, "the redirect names no account");
+        if (plan.account && account !== plan.account) return fail("rucio", "whoami", target, `Rucio maps ${identity} to account ${account}, not ${plan.account} (site.checks.rucioAccount)`);
+        return pass("rucio", "whoami", target, `account ${account} (${identity})`);
+    });
+    if (!loggedIn) {
+        for (const n of ["rse", "protocol", "attributes"]) results.push(skip("rucio", n, rseTarget, "Rucio did not take the token"));
+        return results;
+    }
+
+    let observed: ObservedRse | undefined;
+    await check("rse", rseTarget, async () => {
+        const a = await withToken(`/rses/${seg(rse)}`);
+        if (a.status === 404) return fail("rucio", "rse", rseTarget, `Rucio has no RSE ${rse}: ${errorOf(a)}`);
+        if (a.status !== 200) return fail("rucio", "rse", rseTarget, `HTTP ${a.status} ${errorOf(a)}`);
+        const body = parseRucioJson(a.text);
+        const p = await withToken(`/rses/${seg(rse)}/protocols`);
+        if (p.status !== 200 && p.status !== 404) throw new Error(`GET /rses/${rse}/protocols: HTTP ${p.status} ${errorOf(p)}`);
+        const listed: RucioProtocol[] = p.status === 200 ? (parseRucioJson(p.text) ?? []) : [];
+        const t = await withToken(`/rses/${seg(rse)}/attr/`);
+        if (t.status !== 200) throw new Error(`GET /rses/${rse}/attr/: HTTP ${t.status} ${errorOf(t)}`);
+        const held = parseRucioJson(t.text) ?? {};
+        const attributes: Record<string, string> = {};
+        for (const key of Object.keys(plan.expected.attributes)) if (held[key] !== undefined && held[key] !== null) attributes[key] = canonicalAttribute(held[key]);
+        observed = {
+            deterministic: body.deterministic,
+            rseType: String(body.rse_type),
+            volatile: body.volatile,
+            protocols: (Array.isArray(listed) ? listed : []).filter((x) => x.scheme === plan.expected.protocol.scheme).map(specOf),
+            attributes,
+            distances: [],
+            accounts: [],
+        };
+        const problems = [...rseDifferences(plan.expected, observed).rse];
+        const nameProblem = registeredNameProblem(plan);
+        if (nameProblem) problems.unshift(nameProblem);
+        return problems.length > 0 ? fail("rucio", "rse", rseTarget, problems.join("; ")) : pass("rucio", "rse", rseTarget, `${body.rse_type}, deterministic ${body.deterministic}`);
+    });
+    if (observed) pushParts(results, plan, observed);
+    else for (const n of ["protocol", "attributes"]) results.push(skip("rucio", n, rseTarget, "the RSE could not be read"));
+    return results;
+}
+
+function pushParts(results: CheckResult[], plan: RucioPlan, observed: ObservedRse): void {
+    const diffs = rseDifferences(plan.expected, observed);
+    const p = plan.expected.protocol;
+    const where = `${plan.serverUrl}/rses/${plan.expected.name}`;
+    results.push(
+        diffs.protocol.length > 0
+            ? fail("rucio", "protocol", `${where}/protocols`, diffs.protocol.join("; "))
+            : pass("rucio", "protocol", `${where}/protocols`, `${p.scheme}://${p.hostname}:${p.port}${p.prefix} (${p.impl})`),
+    );
+    results.push(
+        diffs.attributes.length > 0
+            ? fail("rucio", "attributes", `${where}/attr/`, diffs.attributes.join("; "))
+            : pass("rucio", "attributes", `${where}/attr/`, Object.keys(plan.expected.attributes).sort().join(", ")),
+    );
+}
