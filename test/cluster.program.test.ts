@@ -75,8 +75,9 @@ describe("cluster: magnum backend (dev)", () => {
         const cluster = ofType(dev, T.cluster)[0];
         const inCluster = kubernetesResources(dev);
         expect(inCluster.length).to.be.greaterThan(5);
-        // The ingress's Service holds a load balancer; JupyterHub's namespace and release hold volumes (the users' homes, the hub's database).
-        const holders = [traefikOf(dev).urn, named(dev, "dev-traefik").urn, named(dev, "dev-jupyterhub").urn, releaseOf(dev, "jupyterhub").urn];
+        // The ingress's Service holds a load balancer; JupyterHub's namespace and release hold volumes (the users' homes,
+        // the hub's database), and so do Rucio's namespace and its database's release (CloudNativePG's claims).
+        const holders = [traefikOf(dev).urn, named(dev, "dev-traefik").urn, named(dev, "dev-jupyterhub").urn, releaseOf(dev, "jupyterhub").urn, dev.resources.find((r) => r.name === "dev-rucio" && r.type === "kubernetes:core/v1:Namespace")!.urn, releaseOf(dev, "cluster").urn];
         for (const r of inCluster) {
             expect(r.provider, r.urn).to.equal(provider.urn);
             expect(r.deletedWith, r.urn).to.equal(holders.includes(r.urn) ? undefined : cluster.urn);

@@ -89,10 +89,13 @@ export class RucioOnCluster extends pulumi.ComponentResource {
         const inCluster: pulumi.CustomResourceOptions = { parent: this, provider: args.provider, deletedWith: args.deletedWith };
         // The database outlives a removal from the program in production, and a mistaken destroy is refused.
         const data: pulumi.CustomResourceOptions = args.protectData ? { parent: this, provider: args.provider, protect: true, retainOnDelete: true } : inCluster;
+        // Its claims are Cinder volumes: on a test site the database and its namespace are deleted
+        // while the cluster runs, so that Cinder CSI removes them, not skipped with the cluster.
+        const volumes: pulumi.CustomResourceOptions = args.protectData ? data : { parent: this, provider: args.provider };
         const password = (suffix: string) => new random.RandomPassword(n(suffix), { length: 32, special: false }, { parent: this, provider: args.random }).result;
 
         // Deleting a namespace deletes the database in it, volumes and all: kept like the database.
-        const namespace = new k8s.core.v1.Namespace(n("rucio"), { metadata: { name: `${args.namespacePrefix}rucio` } }, data);
+        const namespace = new k8s.core.v1.Namespace(n("rucio"), { metadata: { name: `${args.namespacePrefix}rucio` } }, volumes);
         const ns = namespace.metadata.name;
         this.namespace = ns;
 
@@ -139,7 +142,7 @@ export class RucioOnCluster extends pulumi.ComponentResource {
                         restore: args.database.restore,
                     }),
                 ),
-                { ...data, dependsOn: [...operator, credentials, ...(backupSecret ? [backupSecret] : [])] },
+                { ...volumes, dependsOn: [...operator, credentials, ...(backupSecret ? [backupSecret] : [])] },
             );
             databaseReady.push(cluster);
             url = pulumi.all([ns, dbPassword]).apply(([namespace, pw]) => databaseUrl({ ...databaseConnection(db, namespace), password: pw }));

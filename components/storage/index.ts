@@ -77,6 +77,8 @@ export class StorageNode extends pulumi.ComponentResource {
                 description: "StoRM-WebDAV data: every storage area",
                 size: args.volume.sizeGb,
                 volumeType: args.volume.type,
+                // Cinder volumes take metadata, not tags: each of the site's tags is a key (the leftovers tool lists by them).
+                metadata: Object.fromEntries(tags.map((tag) => [tag, "true"])),
                 // A larger sizeGb extends the volume while the node holds it, and the node then grows
                 // its filesystem. The provider extends an attached volume only when this is set, else
                 // it fails (terraform-provider-openstack@v1.54.1:resource_openstack_blockstorage_volume_v3.go:316-331).
