@@ -1,8 +1,8 @@
 // npm run diff end to end: a checkout whose stack files are changed, compared with its commit, as
 // a pull request's job runs it (the base built in a worktree of its own).
 import { expect } from "chai";
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "./harness";
@@ -41,7 +41,7 @@ describe("npm run diff (the command)", function () {
         expect(r.stderr).to.equal("");
         expect(r.status, r.stdout).to.equal(3);
         expect(r.stdout).to.include("dev (test): 1 updated");
-        expect(r.stdout).to.include("uksrc (production): 2 replaced");
+        expect(r.stdout, r.stdout).to.include("uksrc (production): 2 replaced");
         expect(r.stdout).to.include("NEEDS APPROVAL: uksrc-storm-data (openstack:blockstorage/volume:Volume) would be replaced");
         const markdown = readFileSync(md, "utf8");
         expect(markdown).to.include("| uksrc | production | 2 replaced |");
@@ -69,5 +69,38 @@ describe("npm run diff (the command)", function () {
         const missing = run(["--repo", checkout, "--base", "HEAD", "--stack", "nowhere"]);
         expect(missing.status).to.equal(2);
         expect(missing.stderr).to.include("no stack file Pulumi.<stack>.yaml for: nowhere");
+    });
+
+    it("exits 2 when the base does not synthesize a stack it has: the change cannot be judged", () => {
+        const file = join(checkout, "Pulumi.late.yaml");
+        const valid = readFileSync(join(checkout, "Pulumi.dev.yaml"), "utf8");
+        writeFileSync(file, valid.replace("environment: test", "environment: staging"));
+        const git = (...args: string[]) => execFileSync("git", ["-C", checkout, "-c", "user.name=test", "-c", "user.email=test@example.org", ...args], { encoding: "utf8" });
+        git("add", "Pulumi.late.yaml");
+        git("commit", "-q", "-m", "a stack file the base cannot synthesize");
+        try {
+            writeFileSync(file, valid);
+            const r = run(["--repo", checkout, "--base", "HEAD", "--stack", "late"]);
+            expect(r.status, r.stdout).to.equal(2);
+            expect(r.stderr).to.include("late: the base revision HEAD does not synthesize it");
+        } finally {
+            git("reset", "-q", "--hard", "HEAD~1");
+            rmSync(file, { force: true });
+        }
+    });
+
+    it("removes the base's worktree when it is stopped half way", async () => {
+        const child = spawn(process.execPath, [cli, "--repo", checkout, "--base", "HEAD"], { stdio: "ignore" });
+        const worktrees = () => execFileSync("git", ["-C", repoRoot, "worktree", "list"], { encoding: "utf8" });
+        const deadline = Date.now() + 120000;
+        while (!/srcnet-diff-[^\s]*\/base/.test(worktrees())) {
+            if (Date.now() > deadline || child.exitCode !== null) throw new Error("the diff never made its worktree");
+            await new Promise((r) => setTimeout(r, 100));
+        }
+        child.kill("SIGTERM");
+        const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+        expect(code).to.equal(143);
+        expect(worktrees()).not.to.match(/srcnet-diff-/);
+        expect(readdirSync(tmpdir()).filter((d) => d.startsWith("srcnet-diff-"))).to.deep.equal([]);
     });
 });

@@ -82,7 +82,7 @@ describe("npm run diff: what a change does to a site", function () {
         expect(byName(d, "uksrc-storm-data").because).to.deep.equal(["volumeType"]);
         expect(byName(d, "uksrc-storm-data").holdsData).to.equal(true);
         // The server's boot mapping names the volume, whose ID is unknown until the new one exists.
-        expect(byName(d, "uksrc-storm").because).to.include("blockDevices[1].uuid (from uksrc-storm-data, which is replaced)");
+        expect(byName(d, "uksrc-storm").because).to.include("blockDevices (from uksrc-storm-data, which is replaced)");
         expect(d.approvals).to.deep.equal(["uksrc-storm-data (openstack:blockstorage/volume:Volume) would be replaced"]);
         expect(markdownReport([d], { base: "b", head: "h" })).to.include("[!CAUTION]");
     });
@@ -149,6 +149,33 @@ describe("npm run diff: what a change does to a site", function () {
         expect(inCluster.filter((c) => c.kind !== "replace").map((c) => c.name)).to.deep.equal([]);
     });
 
+    it("a new external network replaces the floating IPs and what names them, and updates what only reads their addresses", async () => {
+        const d = diffPlans("uksrc", uksrc, await planOf("uksrc", (s) => (s.openstack.externalNetwork = "public-2")));
+        expect(byName(d, "uksrc-storm", "openstack:networking/floatingIp:FloatingIp").because).to.deep.equal(["pool"]);
+        // The association names the address, which is ForceNew; the server and the DNS only carry it.
+        expect(byName(d, "uksrc-storm", "openstack:networking/floatingIpAssociate:FloatingIpAssociate").because).to.deep.equal(["floatingIp (from uksrc-storm, which is replaced)"]);
+        const server = byName(d, "uksrc-storm", "openstack:compute/instance:Instance");
+        expect(server.kind).to.equal("update");
+        expect(server.inputs.map((c) => c.path)).to.include("metadata");
+        expect(d.changes.find((c) => c.type === "openstack:networking/port:Port")).to.equal(undefined);
+        expect(d.approvals).to.deep.equal([]);
+    });
+
+    it("a changed management kubeconfig may point at another cluster: its provider and the Cluster API cluster on it count as replaced", async () => {
+        const d = diffPlans("uksrc", uksrc, await planOf("uksrc", undefined, { ...secretsOf("uksrc"), capiManagementKubeconfig: "apiVersion: v1\nkind: Config\n# another management cluster\n" }));
+        expect(byName(d, "uksrc-capi-management").kind).to.equal("replace");
+        expect(byName(d, "uksrc-capi-management").because).to.deep.equal(["kubeconfig"]);
+        expect(byName(d, "uksrc-k8s", "kubernetes:helm.sh/v3:Release").because).to.deep.equal(["its provider uksrc-capi-management is replaced"]);
+        // The release is what the cluster's contents are deleted with: the cluster itself, which holds data.
+        expect(d.approvals).to.include("uksrc-k8s (kubernetes:helm.sh/v3:Release) would be replaced");
+    });
+
+    it("a production site moved to test in the same change is still judged as production", async () => {
+        const d = diffPlans("uksrc", uksrc, await planOf("uksrc", (s) => ((s.environment = "test"), (s.storage.volume.type = "ceph-ssd"))));
+        expect(d.approvals[0]).to.equal("the site would no longer be production (environment: test)");
+        expect(d.approvals).to.include("uksrc-storm-data (openstack:blockstorage/volume:Volume) would be replaced");
+    });
+
     it("lowering a production resource's protection needs an approval", () => {
         const lowered: Plan = { ...uksrc, resources: uksrc.resources.map((r) => (r.name === "uksrc-storm-data" ? { ...r, protect: false } : r)) };
         const d = diffPlans("uksrc", uksrc, lowered);
@@ -179,8 +206,8 @@ describe("npm run diff building blocks", () => {
 
     it("compares lists item by item when their length is the same, and as one change when not", () => {
         const a = { inputs: { l: [1, 2, 3], m: { x: 1 } } };
-        expect(inputChanges(a, { inputs: { l: [1, 5, 3], m: { x: 1 } } }).changes).to.deep.equal([{ path: "l[1]", before: 2, after: 5, secret: false }]);
-        expect(inputChanges(a, { inputs: { l: [1, 2], m: {} } }).changes).to.deep.equal([
+        expect(inputChanges(a, { inputs: { l: [1, 5, 3], m: { x: 1 } } }, true)).to.deep.equal([{ path: "l[1]", before: 2, after: 5, secret: false }]);
+        expect(inputChanges(a, { inputs: { l: [1, 2], m: {} } }, true)).to.deep.equal([
             { path: "l", before: [1, 2, 3], after: [1, 2], secret: false },
             { path: "m.x", before: 1, secret: false },
         ]);

@@ -186,9 +186,13 @@ describe("the GitHub workflows", function () {
             expect(triggers(pr.doc)).to.deep.equal(["pull_request"]);
             expect(pr.text).to.not.match(/\bsecrets\./);
             expect(stepNamed(pr, "tests", ".ci/run").run).to.equal("bash main/.ci/run");
-            const checkout = stepNamed(pr, "diff", /actions\/checkout@/);
-            expect(checkout.with["fetch-depth"]).to.equal(0);
-            expect(stepNamed(pr, "diff", "What the change does to every site").run).to.include('npm run --silent diff -- --base "origin/$BASE_REF" --markdown report/diff.md');
+            const checkouts = pr.doc.jobs.diff.steps.filter((s: any) => /^actions\/checkout@/.test(s.uses ?? ""));
+            // The change with its history; the judging diff from the base commit.
+            expect(checkouts.map((c: any) => [c.with.path, c.with["fetch-depth"], c.with.ref])).to.deep.equal([
+                ["change", 0, undefined],
+                ["tool", undefined, "${{ github.event.pull_request.base.sha }}"],
+            ]);
+            expect(stepNamed(pr, "diff", "What the change does to every site").run).to.include('node tool/bin/tools/diff/main.js --repo "$GITHUB_WORKSPACE/change" --base "$BASE_SHA" --markdown report/diff.md');
         });
 
         it("pull request: uploads the report with the PR number as the artifact the comment workflow downloads", () => {

@@ -1,12 +1,11 @@
 // What `pulumi up` would do to one site, from the plan of the base revision and the plan of the
 // change: each resource created, deleted, replaced or updated, why, and whether a production site
 // would lose or replace something that holds data. Pure: two plans in, a report out.
-import { mockId } from "../engine/mocks";
 import { providerTypePrefix, type RecordedResource } from "../engine/record";
 import type { Json } from "../engine/serialized";
 import type { CriticalPath } from "../synth/critical-path";
 import type { Plan } from "../synth/plan";
-import { inputChanges, pathsHolding, type InputChange } from "./input-changes";
+import { inputChanges, type InputChange } from "./input-changes";
 import { readableInputs } from "./readable";
 import { dynamicReplacingKeys, forceNewPaths, knowsType, replacedBy } from "./replacement";
 
@@ -42,8 +41,9 @@ export interface SiteDiff {
 
 /**
  * Types whose replacement or deletion loses data, whether or not a config protects them: the
- * storage volume, the claims and volumes on it, the RSE (Rucio's replicas point at it), and the
- * Kubernetes cluster (the databases' and notebook homes' volumes live in it).
+ * storage volume, the claims and volumes on it, the RSE (Rucio's replicas point at it), and
+ * Magnum's cluster (the databases' and notebook homes' volumes live in it). A Cluster API cluster
+ * is a Helm release; it counts as the resource the program deletes the cluster's contents with.
  */
 export const dataBearingTypes: ReadonlySet<string> = new Set([
     "openstack:blockstorage/volume:Volume",
@@ -94,6 +94,9 @@ export function diffPlans(stack: string, base: Plan | undefined, head: Plan | un
     const before = new Map((base?.resources ?? []).filter(counted).map((r) => [r.urn, r]));
     const after = new Map((head?.resources ?? []).filter(counted).map((r) => [r.urn, r]));
     const warnings: string[] = [];
+    // Whatever the program deletes other resources with is the cluster they live in: it holds data.
+    const holders = new Set([...before.values(), ...after.values()].flatMap((r) => (r.deletedWith ? [r.deletedWith] : [])));
+    const holdsData = (r: RecordedResource) => dataBearingTypes.has(r.type) || holders.has(r.urn) || r.protect || r.retainOnDelete;
     if (!head) {
         return {
             stack,
@@ -105,7 +108,9 @@ export function diffPlans(stack: string, base: Plan | undefined, head: Plan | un
             warnings: ["the stack file is removed: `pulumi up` no longer runs for this site; its resources stay until `pulumi destroy`"],
         };
     }
-    let secretsComparable = true;
+    // Both synths recorded digests with one key; otherwise masked secrets cannot be told apart.
+    const secretsComparable = base?.secretDigests === true && head.secretDigests === true;
+    if (base && !secretsComparable) warnings.push("the base revision's plan has no secret digests: a changed secret is not shown");
     const verdicts = new Map<string, Verdict>();
     const verdictOf = (urn: string, seen: Set<string> = new Set()): Verdict => {
         const known = verdicts.get(urn);
@@ -117,40 +122,47 @@ export function diffPlans(stack: string, base: Plan | undefined, head: Plan | un
             verdicts.set(urn, v);
             return v;
         }
-        const { changes, comparableSecrets } = inputChanges(
+        const changes = inputChanges(
             { inputs: readableInputs(was.type, was.inputs), secretDigests: was.secretDigests },
             { inputs: readableInputs(now.type, now.inputs), secretDigests: now.secretDigests },
+            secretsComparable,
         );
-        if (!comparableSecrets) secretsComparable = false;
         const changedPaths = changes.map((c) => c.path);
         const because: string[] = [];
         const dynamic = dynamicReplacingKeys(now.type, was.inputs, now.inputs);
         because.push(...(dynamic ?? replacedBy(forceNewPaths(now.type), changedPaths)));
         because.push(...replacedBy(now.replaceOnChanges ?? [], changedPaths).map((p) => `${p} (replaceOnChanges)`));
         if (was.provider !== now.provider) because.push(`its provider is now ${now.provider}`);
-        // What a replaced resource produces is unknown until it exists again; inputs that carry it
-        // are changes too, and replace where they force it.
         seen.add(urn);
-        for (const dep of new Set([...now.dependsOn, ...(now.provider ? [now.provider] : [])])) {
-            if (seen.has(dep) || !after.has(dep)) continue;
-            if (verdictOf(dep, seen).kind !== "replace") continue;
-            const upstream = after.get(dep)!;
-            if (now.type === "pulumi:providers:kubernetes") {
-                // A kubeconfig unknown at preview replaces the provider (pulumi-kubernetes provider.go DiffConfig).
-                because.push(`its kubeconfig comes from ${upstream.name}, which is replaced`);
-                continue;
+        // Upstream resources first: what a replaced or new one produces is unknown until it exists.
+        const fresh = (dep: string): string | undefined => {
+            // `seen` holds the resources being judged further up; a dependency cycle stops there.
+            if (!after.has(dep) || (seen.has(dep) && !verdicts.has(dep))) return undefined;
+            const kind = verdictOf(dep, seen).kind;
+            return kind === "replace" ? "replaced" : kind === "create" ? "new" : undefined;
+        };
+        if (now.provider) {
+            const how = fresh(now.provider);
+            if (how === "replaced") because.push(`its provider ${after.get(now.provider)!.name} is replaced`);
+        }
+        for (const dep of now.dependsOn) fresh(dep);
+        // An input whose value comes from such a resource is a change, and replaces where the
+        // provider forces it (the SDK's property dependencies say which inputs carry which resource).
+        for (const [input, urns] of Object.entries(now.inputDependencies ?? {})) {
+            for (const dep of urns) {
+                const how = fresh(dep);
+                if (!how) continue;
+                const source = `from ${after.get(dep)!.name}, which is ${how}`;
+                const forced = dynamic === undefined ? replacedBy(forceNewPaths(now.type), [input]) : [];
+                if (forced.length > 0) because.push(`${input} (${source})`);
+                if (!changedPaths.some((p) => p === input || p.startsWith(`${input}.`) || p.startsWith(`${input}[`))) {
+                    changes.push({ path: input, secret: false, before: `[known once the resource it comes from is ${how === "new" ? "made" : "replaced"}]` });
+                    changedPaths.push(input);
+                }
             }
-            if (dep === now.provider) {
-                because.push(`its provider ${upstream.name} is replaced`);
-                continue;
-            }
-            const carried = pathsHolding(now.inputs, mockId(upstream.name));
-            const forced = dynamic === undefined ? replacedBy(forceNewPaths(now.type), carried) : [];
-            if (forced.length > 0) because.push(...forced.map((p) => `${p} (from ${upstream.name}, which is replaced)`));
-            for (const path of carried) if (!changedPaths.includes(path)) changes.push({ path, secret: false, before: "[known after the replacement]" });
         }
         const kind = because.length > 0 ? "replace" : changes.length > 0 || was.protect !== now.protect || was.retainOnDelete !== now.retainOnDelete ? "update" : "same";
-        const v: Verdict = { kind, inputs: changes, because };
+        const v: Verdict = { kind, inputs: changes, because: [...new Set(because)] };
         verdicts.set(urn, v);
         return v;
     };
@@ -171,7 +183,7 @@ export function diffPlans(stack: string, base: Plan | undefined, head: Plan | un
             ...(was && was.protect !== now.protect ? { protect: { before: was.protect, after: now.protect } } : {}),
             ...(was && was.retainOnDelete !== now.retainOnDelete ? { retainOnDelete: { before: was.retainOnDelete, after: now.retainOnDelete } } : {}),
             notes: was ? providerNotes(now.type, v.inputs, now) : [],
-            holdsData: dataBearingTypes.has(now.type) || (was?.protect ?? false) || (was?.retainOnDelete ?? false),
+            holdsData: holdsData(now) || (was !== undefined && holdsData(was)),
         });
     }
     for (const [urn, was] of before) {
@@ -184,12 +196,15 @@ export function diffPlans(stack: string, base: Plan | undefined, head: Plan | un
             inputs: [],
             because: [],
             notes: was.retainOnDelete ? ["retained: `pulumi up` drops it from the state and leaves it in the cloud"] : was.protect ? ["protected: `pulumi up` refuses to delete it until it is unprotected"] : [],
-            holdsData: dataBearingTypes.has(was.type) || was.protect || was.retainOnDelete,
+            holdsData: holdsData(was),
         });
     }
     changes.sort((a, b) => a.urn.localeCompare(b.urn));
-    if (!secretsComparable) warnings.push("the base revision's plan has no secret digests: a changed secret is not shown");
-    const approvals = environment === "production" ? approvalsFor(changes) : [];
+    // A site that was or becomes production is judged as one: a change cannot lower its bar by
+    // moving it to test in the same change.
+    const wasProduction = environmentOf(base) === "production";
+    const approvals = wasProduction || environmentOf(head) === "production" ? approvalsFor(changes) : [];
+    if (wasProduction && environmentOf(head) !== "production") approvals.unshift(`the site would no longer be production (environment: ${environmentOf(head) ?? "unset"})`);
     const status = !base ? "new" : changes.length > 0 ? "changed" : "unchanged";
     return { stack, environment, status, changes, criticalPath: { before: base?.criticalPath, after: head.criticalPath }, approvals, warnings };
 }

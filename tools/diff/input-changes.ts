@@ -31,13 +31,10 @@ const childPath = (path: string, key: string | number) => (typeof key === "numbe
 
 /**
  * The changed leaves. Lists of equal length are compared item by item; a list that grew or shrank
- * is one change. `comparableSecrets` is false when a side has no digests (a base recorded before
- * they existed): secrets of the same shape then count as unchanged.
+ * is one change. Without `comparableSecrets` (a base recorded before digests existed), secrets of
+ * the same shape count as unchanged.
  */
-export function inputChanges(before: Side, after: Side): { changes: InputChange[]; comparableSecrets: boolean } {
-    const comparableSecrets = before.secretDigests !== undefined || after.secretDigests !== undefined
-        ? before.secretDigests !== undefined && after.secretDigests !== undefined
-        : true;
+export function inputChanges(before: Side, after: Side, comparableSecrets: boolean): InputChange[] {
     const changes: InputChange[] = [];
     const differingDigests = comparableSecrets
         ? [...new Set([...Object.keys(before.secretDigests ?? {}), ...Object.keys(after.secretDigests ?? {})])].filter((p) => before.secretDigests?.[p] !== after.secretDigests?.[p])
@@ -62,18 +59,5 @@ export function inputChanges(before: Side, after: Side): { changes: InputChange[
         changes.push({ path, secret, ...(secret || a === undefined ? {} : { before: a }), ...(secret || b === undefined ? {} : { after: b }) });
     };
     walk(before.inputs, after.inputs, "");
-    return { changes, comparableSecrets };
-}
-
-/** The paths of string inputs that carry a value another resource produces (its ID, as the engine makes it). */
-export function pathsHolding(inputs: Json, needle: string): string[] {
-    const out: string[] = [];
-    const walk = (v: Json, path: string) => {
-        if (typeof v === "string") {
-            if (v.includes(needle)) out.push(path);
-        } else if (Array.isArray(v)) v.forEach((item, i) => walk(item, childPath(path, i)));
-        else if (isObject(v)) for (const key of Object.keys(v)) walk(v[key], childPath(path, key));
-    };
-    walk(inputs, "");
-    return out;
+    return changes;
 }

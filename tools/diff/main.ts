@@ -42,21 +42,31 @@ async function main(): Promise<number> {
     const pairs = await plansToCompare(repo, base, args.stack ?? []);
 
     const invalid: string[] = [];
+    const failed: string[] = [];
     const diffs: SiteDiff[] = [];
     for (const p of pairs) {
         if (p.headProblems) {
             invalid.push(`${p.stack}: its config is invalid in this change:\n${p.headProblems.map((l) => `  ${l}`).join("\n")}`);
             continue;
         }
-        const d = diffPlans(p.stack, p.base, p.head);
-        diffs.push(p.baseProblems ? { ...d, warnings: [`the base revision could not synthesize this stack (${p.baseProblems[0] ?? "no message"}): every resource shows as new`, ...d.warnings] } : d);
+        if (p.baseProblems) {
+            // Without the base's plan nothing can be said about what the change does to the site.
+            failed.push(`${p.stack}: the base revision ${base} does not synthesize it:\n${p.baseProblems.map((l) => `  ${l}`).join("\n")}`);
+            continue;
+        }
+        diffs.push(diffPlans(p.stack, p.base, p.head));
     }
     const revisions = { base, head: "working tree" };
     let markdown = markdownReport(diffs, revisions);
     if (invalid.length > 0) markdown += `\n### Invalid configs\n\n\`\`\`\n${invalid.join("\n")}\n\`\`\`\n`;
+    if (failed.length > 0) markdown += `\n### Sites the diff could not compare\n\n\`\`\`\n${failed.join("\n")}\n\`\`\`\n`;
     if (args.markdown) writeFileSync(resolve(args.markdown), markdown);
-    if (args.json) writeFileSync(resolve(args.json), `${JSON.stringify({ base, sites: diffs, invalid }, null, 2)}\n`);
+    if (args.json) writeFileSync(resolve(args.json), `${JSON.stringify({ base, sites: diffs, invalid, failed }, null, 2)}\n`);
     process.stdout.write(textSummary(diffs));
+    if (failed.length > 0) {
+        console.error([...failed, ...invalid].join("\n"));
+        return exitCodes.failed;
+    }
     if (invalid.length > 0) {
         console.error(invalid.join("\n"));
         return exitCodes.invalid;

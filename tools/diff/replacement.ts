@@ -56,6 +56,10 @@ const kubernetesForceNew: Readonly<Record<string, readonly string[]>> = {
     "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": ["roleRef"],
     // A release is found by its name in its namespace (helm_release.go's forceNewFields).
     "kubernetes:helm.sh/v3:Release": ["name", "namespace"],
+    // The provider is replaced, and everything on it with it, when its kubeconfig names another
+    // cluster or is unknown (provider.go DiffConfig). A secret kubeconfig cannot be read offline,
+    // so any change to it counts.
+    "pulumi:providers:kubernetes": ["kubeconfig", "context", "cluster", "renderYamlToDirectory", "clusterIdentifier"],
 };
 
 /** The dynamic providers' own replacement rules, from their diff functions. */

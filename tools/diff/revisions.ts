@@ -1,13 +1,13 @@
 // The two plans `npm run diff` compares: the base revision's, made by that revision's own synth in
-// a throw-away git worktree, and the working tree's, made here. Both record keyed digests of their
-// secrets with one key that lives only in this process and its children.
-import { execFileSync, spawnSync } from "node:child_process";
+// a throw-away git worktree, and the working tree's, made by its own synth. Both record keyed
+// digests of their secrets with one key that lives only in this process and its children.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { projectRoot } from "../../components/project-files";
 import type { Plan } from "../synth/plan";
-import { synthesize } from "../synth/synthesize";
 import { stackNameOf } from "../engine/stack-file";
 
 export interface RevisionPlans {
@@ -43,68 +43,85 @@ function stacksIn(dir: string): string[] {
     return readdirSync(dir).filter((f) => stackFilePattern.test(f)).map(stackNameOf);
 }
 
+/** The commands running now, stopped with the diff when the diff is stopped. */
+const running = new Set<ChildProcess>();
+
 /** Runs a command; its output is shown only when it fails (npm and tsc say much). */
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): { ok: boolean; output: string } {
-    const r = spawnSync(cmd, args, { cwd, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-    return { ok: r.status === 0, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<{ ok: boolean; output: string }> {
+    return new Promise((resolve) => {
+        const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+        running.add(child);
+        let output = "";
+        child.stdout.on("data", (d: Buffer) => (output += d.toString("utf8")));
+        child.stderr.on("data", (d: Buffer) => (output += d.toString("utf8")));
+        child.on("error", (err) => resolve({ ok: false, output: `${output}${err.message}` }));
+        child.on("close", (code) => {
+            running.delete(child);
+            resolve({ ok: code === 0, output });
+        });
+    });
 }
 
-/** Checks out and builds the base revision; node_modules is shared when its lock file is the same. */
-function prepareBase(repo: string, commit: string, into: string): void {
-    git(repo, "worktree", "add", "--detach", "--force", into, commit);
+/** Shares this program's node_modules when the lock file is the same, else installs the revision's own. */
+async function installModules(into: string, what: string): Promise<void> {
+    if (existsSync(join(into, "node_modules"))) return;
+    const own = projectRoot();
     const lock = (dir: string) => (existsSync(join(dir, "package-lock.json")) ? readFileSync(join(dir, "package-lock.json"), "utf8") : "");
-    if (lock(repo) === lock(into) && existsSync(join(repo, "node_modules"))) {
-        symlinkSync(join(repo, "node_modules"), join(into, "node_modules"), "dir");
-    } else {
-        const install = run("npm", ["ci", "--no-audit", "--no-fund", "--ignore-scripts"], into);
-        if (!install.ok) throw new Error(`npm ci failed for the base revision ${commit}:\n${install.output.slice(-2000)}`);
+    if (lock(own) === lock(into) && existsSync(join(own, "node_modules"))) {
+        symlinkSync(join(own, "node_modules"), join(into, "node_modules"), "dir");
+        return;
     }
-    // Type errors do not stop the emit; what matters is that the base's synth exists afterwards.
-    run(join(into, "node_modules", ".bin", "tsc"), ["-p", "."], into);
-    if (!existsSync(join(into, "bin", "tools", "synth", "main.js"))) throw new Error(`the base revision ${commit} does not build a synth (bin/tools/synth/main.js)`);
+    const install = await run("npm", ["ci", "--no-audit", "--no-fund", "--ignore-scripts"], into);
+    if (!install.ok) throw new Error(`npm ci failed for ${what}:\n${install.output.slice(-2000)}`);
 }
 
-function baseSynth(dir: string, stack: string, out: string, key: string): { plan?: Plan; problems?: string[] } {
-    const r = run(process.execPath, [join(dir, "bin", "tools", "synth", "main.js"), "--config-file", join(dir, `Pulumi.${stack}.yaml`), "--out", out], dir, { ...process.env, SRCNET_SECRET_DIGEST_KEY: key });
+/** Builds a checkout with its own compiler; type errors do not stop the emit, a missing synth does. */
+async function build(dir: string, what: string): Promise<void> {
+    await installModules(dir, what);
+    await run(join(dir, "node_modules", ".bin", "tsc"), ["-p", "."], dir);
+    if (!existsSync(join(dir, "bin", "tools", "synth", "main.js"))) throw new Error(`${what} does not build a synth (bin/tools/synth/main.js)`);
+}
+
+/** One stack synthesized by a checkout's own synth, in a child process, with the run's digest key. */
+async function synthIn(dir: string, stackFile: string, out: string, key: string): Promise<{ plan?: Plan; problems?: string[] }> {
+    const r = await run(process.execPath, [join(dir, "bin", "tools", "synth", "main.js"), "--config-file", stackFile, "--out", out], dir, { ...process.env, SRCNET_SECRET_DIGEST_KEY: key });
     if (!r.ok) return { problems: r.output.split("\n").filter((l) => l.length > 0 && !l.startsWith("note: ")) };
     return { plan: JSON.parse(readFileSync(join(out, "plan.json"), "utf8")) as Plan };
 }
 
+const scratchPrefix = "srcnet-diff-";
+
+/** Worktrees an interrupted run left (their directories may be gone already). */
+function pruneStale(repo: string): void {
+    const listed = git(repo, "worktree", "list", "--porcelain").split("\n").filter((l) => l.startsWith("worktree ")).map((l) => l.slice("worktree ".length));
+    for (const path of listed) {
+        if (!path.startsWith(join(tmpdir(), scratchPrefix))) continue;
+        try {
+            git(repo, "worktree", "remove", "--force", path);
+        } catch {
+            // already gone: pruned below
+        }
+    }
+    git(repo, "worktree", "prune");
+}
+
 /**
  * Plans of the named stacks (every stack of either side when none is named) at `base` and in the
- * working tree of `repo`. The worktree and the synth output are removed afterwards.
+ * working tree of `repo`, each made by that side's own code. The worktree and the synth output
+ * are removed afterwards, also when the run is interrupted.
  */
 export async function plansToCompare(repo: string, base: string, only: readonly string[]): Promise<RevisionPlans[]> {
     const commit = git(repo, "rev-parse", "--verify", `${base}^{commit}`);
+    pruneStale(repo);
     const key = randomBytes(32).toString("hex");
-    const scratch = mkdtempSync(join(tmpdir(), "srcnet-diff-"));
+    const scratch = mkdtempSync(join(tmpdir(), scratchPrefix));
     const worktree = join(scratch, "base");
-    try {
-        const baseStacks = new Set(stacksAt(repo, commit));
-        const headStacks = new Set(stacksIn(repo));
-        const unknown = only.filter((s) => !baseStacks.has(s) && !headStacks.has(s));
-        if (unknown.length > 0) throw new Error(`no stack file Pulumi.<stack>.yaml for: ${unknown.join(", ")}`);
-        const stacks = (only.length > 0 ? [...only] : [...new Set([...baseStacks, ...headStacks])]).sort();
-        if (stacks.some((s) => baseStacks.has(s))) prepareBase(repo, commit, worktree);
-        const out: RevisionPlans[] = [];
-        for (const stack of stacks) {
-            const b = baseStacks.has(stack) ? baseSynth(worktree, stack, join(scratch, "out", "base", stack), key) : {};
-            let head: Plan | undefined;
-            let headProblems: readonly string[] | undefined;
-            if (headStacks.has(stack)) {
-                const result = await synthesize({ configFile: join(repo, `Pulumi.${stack}.yaml`), outDir: join(scratch, "out", "head", stack), secretDigestKey: key });
-                if (result.ok) head = result.plan;
-                else headProblems = result.problems;
-            }
-            out.push({ stack, base: b.plan, head, ...(b.problems ? { baseProblems: b.problems } : {}), ...(headProblems ? { headProblems } : {}) });
-        }
-        return out;
-    } finally {
+    const cleanUp = () => {
         if (existsSync(worktree)) {
             try {
                 git(repo, "worktree", "remove", "--force", worktree);
             } catch {
-                // removed with the scratch directory below; `git worktree prune` forgets it
+                // removed with the scratch directory below; pruned next
             }
         }
         rmSync(scratch, { recursive: true, force: true });
@@ -113,5 +130,40 @@ export async function plansToCompare(repo: string, base: string, only: readonly 
         } catch {
             // nothing to prune
         }
+    };
+    const interrupted = (signal: NodeJS.Signals) => {
+        for (const child of running) child.kill("SIGKILL");
+        cleanUp();
+        process.exit(signal === "SIGINT" ? 130 : 143);
+    };
+    process.once("SIGINT", interrupted);
+    process.once("SIGTERM", interrupted);
+    try {
+        const baseStacks = new Set(stacksAt(repo, commit));
+        const headStacks = new Set(stacksIn(repo));
+        const unknown = only.filter((s) => !baseStacks.has(s) && !headStacks.has(s));
+        if (unknown.length > 0) throw new Error(`no stack file Pulumi.<stack>.yaml for: ${unknown.join(", ")}`);
+        const stacks = (only.length > 0 ? [...only] : [...new Set([...baseStacks, ...headStacks])]).sort();
+        // The change's plans come from the change's own build, like the base's from the base's:
+        // the comparison never runs either side's program in this process.
+        if (repo !== projectRoot()) await build(repo, `the checkout ${repo}`);
+        if (stacks.some((s) => baseStacks.has(s))) {
+            git(repo, "worktree", "add", "--detach", "--force", worktree, commit);
+            await build(worktree, `the base revision ${commit}`);
+        }
+        const out: RevisionPlans[] = [];
+        for (const stack of stacks) {
+            type Side = { plan?: Plan; problems?: string[] };
+            const [b, h] = await Promise.all<Side>([
+                baseStacks.has(stack) ? synthIn(worktree, join(worktree, `Pulumi.${stack}.yaml`), join(scratch, "out", "base", stack), key) : {},
+                headStacks.has(stack) ? synthIn(repo, join(repo, `Pulumi.${stack}.yaml`), join(scratch, "out", "head", stack), key) : {},
+            ]);
+            out.push({ stack, base: b.plan, head: h.plan, ...(b.problems ? { baseProblems: b.problems } : {}), ...(h.problems ? { headProblems: h.problems } : {}) });
+        }
+        return out;
+    } finally {
+        process.off("SIGINT", interrupted);
+        process.off("SIGTERM", interrupted);
+        cleanUp();
     }
 }

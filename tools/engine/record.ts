@@ -29,6 +29,8 @@ export interface RecordedResource {
     readonly replaceOnChanges?: readonly string[];
     /** Keyed digests of the secret inputs by path; only when the recording was asked for them. */
     readonly secretDigests?: Readonly<Record<string, string>>;
+    /** The resources each top-level input's value comes from (the SDK's property dependencies). */
+    readonly inputDependencies?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface Recording {
@@ -40,6 +42,8 @@ export interface Recording {
     readonly outputs: Json | undefined;
     /** What the program threw, if it failed (an invalid config, for one). */
     readonly error?: unknown;
+    /** Set when every resource recorded keyed digests of its secrets (`secretDigestKey`). */
+    readonly secretDigests?: true;
 }
 
 export interface RecordOptions {
@@ -87,6 +91,7 @@ interface RegisterRequest {
     getIgnorechangesList(): string[];
     getAdditionalsecretoutputsList(): string[];
     getReplaceonchangesList(): string[];
+    getPropertydependenciesMap(): { forEach(callback: (deps: { getUrnsList(): string[] }, key: string) => void): void };
 }
 interface OutputsRequest {
     getUrn(): string;
@@ -194,7 +199,18 @@ function toRecord(req: RegisterRequest, project: string, stack: string, inputs: 
         ...(ignoreChanges.length ? { ignoreChanges } : {}),
         ...(replaceOnChanges.length ? { replaceOnChanges } : {}),
         ...(secretDigestKey !== undefined ? digestsOf(inputs, secretDigestKey) : {}),
+        ...inputDependenciesOf(req),
     };
+}
+
+function inputDependenciesOf(req: RegisterRequest): { inputDependencies?: Record<string, string[]> } {
+    const out: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps, key) => {
+        const urns = [...new Set(deps.getUrnsList())].sort();
+        if (urns.length > 0) out[key] = urns;
+    });
+    const keys = Object.keys(out).sort();
+    return keys.length > 0 ? { inputDependencies: Object.fromEntries(keys.map((k) => [k, out[k]])) } : {};
 }
 
 function digestsOf(inputs: unknown, key: string): { secretDigests?: Record<string, string> } {
@@ -321,5 +337,6 @@ async function recordOnce(program: () => unknown, options: RecordOptions): Promi
         resources: resources.sort((a, b) => a.urn.localeCompare(b.urn)),
         outputs: error === undefined ? outputs : undefined,
         ...(error === undefined ? {} : { error }),
+        ...(options.secretDigestKey !== undefined ? { secretDigests: true as const } : {}),
     };
 }

@@ -9,6 +9,8 @@ export interface Plan {
     readonly resources: readonly RecordedResource[];
     readonly outputs: Json;
     readonly criticalPath: CriticalPath;
+    /** Every resource recorded keyed digests of its secrets (a synth for `npm run diff`). */
+    readonly secretDigests?: true;
 }
 
 export function buildPlan(recording: Recording): Plan {
@@ -18,6 +20,7 @@ export function buildPlan(recording: Recording): Plan {
         resources: recording.resources,
         outputs: recording.outputs ?? null,
         criticalPath: criticalPath(recording.resources),
+        ...(recording.secretDigests ? { secretDigests: true as const } : {}),
     };
 }
 
