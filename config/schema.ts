@@ -464,12 +464,12 @@ const checks = z
             .string()
             .min(1)
             .optional()
-            .describe("Scopes the token asks for; defaults to the RSE's storage scopes and, when Rucio runs here, the scopes Rucio expects (openid profile storage.read:/ storage.create:/ storage.modify:/)."),
+            .describe("Scopes the token asks for; defaults to the scopes Rucio expects (with an external Rucio logged in to by oidc, rucio.auth.scope when set; else openid profile) and the RSE's storage scopes (storage.read:/ storage.create:/ storage.modify:/)."),
         audience: z
             .string()
             .min(1)
             .optional()
-            .describe("Audience the token asks for; defaults to rucio, the one the site's own Rucio expects (with an external Rucio, rucio.auth.audience)."),
+            .describe("Audience the token asks for; defaults to rucio, the one Rucio expects unless configured otherwise (with an external Rucio logged in to by oidc, rucio.auth.audience when set)."),
         rucioAccount: rucioAccount.optional().describe("The Rucio account the token must map to; any account when not given."),
     })
     .describe("The post-deploy checks (npm run smoke): the IAM client whose token they use for the storage and Rucio.");

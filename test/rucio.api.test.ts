@@ -23,7 +23,7 @@ import {
 import type { RucioAuth, RucioServerSpec } from "../components/rucio/rse-registration";
 import { FakeIam, adminClient } from "./iam/fake-iam";
 import { FaultProxy } from "./iam/fault-proxy";
-import { startRucio, type RucioServer } from "./rucio/test-server";
+import { recordValidatedToken, startRucio, type RucioServer } from "./rucio/test-server";
 import { toolPath } from "./tools";
 import { rejection } from "./harness";
 
@@ -38,24 +38,6 @@ const close = (server: Server) => {
     server.closeAllConnections();
     return new Promise<void>((resolve) => server.close(() => resolve()));
 };
-
-/**
- * Makes a token known to the server as Rucio's JWT validation does once it has checked one
- * (oidc.py __save_validated_token stores it in the tokens table): the test server cannot validate
- * JWTs itself (no pyjwkest), so a test that needs an IAM token accepted records it so.
- */
-function recordValidatedToken(rucio: RucioServer, token: string, account: string, identity: string): void {
-    const script = [
-        "import sys, datetime",
-        "from rucio.db.sqla.session import get_session",
-        "from rucio.db.sqla import models",
-        "from rucio.common.types import InternalAccount",
-        "s = get_session()",
-        "models.Token(account=InternalAccount(sys.argv[1]), token=sys.argv[2], identity=sys.argv[3], expired_at=datetime.datetime.utcnow() + datetime.timedelta(hours=1), audience='rucio', oidc_scope='openid').save(session=s)",
-        "s.commit()",
-    ].join("\n");
-    execFileSync("/usr/bin/python3", ["-c", script, account, token, identity], { env: { ...process.env, ...rucio.env }, cwd: join(rucio.dir, "run"), stdio: "pipe" });
-}
 
 describe("Rucio's answers as the client reads them", () => {
     it("reads Rucio's bare Infinity (an account limit of -1) and NaN, but not inside strings", () => {

@@ -14,6 +14,7 @@ import { validateStackConfig } from "../config/validate";
 import { planRse } from "../components/rucio/plan";
 import { rseRegistrationProvider, type RseRegistrationInputs, type RseSpec } from "../components/rucio/rse-registration";
 import { keysWith, secretsOf, siteOf } from "./harness";
+import { adler32 } from "../tools/site-access/adler32";
 import { rucioToken, startRucio, type RucioServer } from "./rucio/test-server";
 import { gfalConfigDir, startWebdav, type WebdavStorage } from "./webdav/apache-dav";
 
@@ -45,17 +46,6 @@ function hashPath(scope: string, name: string): string {
 
 /** The file on the storage's disk behind a URL path. */
 const onDisk = (storage: WebdavStorage, urlPath: string) => join(storage.root, ...urlPath.split("/").filter(Boolean));
-
-/** adler32 as RFC 1950 defines it, to check the test storage's Digest header independently of it. */
-function adler32(data: Buffer): string {
-    let a = 1;
-    let b = 0;
-    for (const byte of data) {
-        a = (a + byte) % 65521;
-        b = (b + a) % 65521;
-    }
-    return ((b * 65536 + a) >>> 0).toString(16).padStart(8, "0");
-}
 
 /** The rucio client (the test server's own, 1.31.7) and gfal2 as it runs them: Debian's python3 modules and gfal2 plugins. */
 function checkClient(): void {

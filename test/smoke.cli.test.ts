@@ -18,10 +18,10 @@ import { probe } from "../tools/smoke/net";
 import { repoRoot } from "./harness";
 import { FakeIam, adminClient } from "./iam/fake-iam";
 import { startHub, type RunningHub } from "./jupyterhub/hub-process";
-import { startRucio, type RucioServer } from "./rucio/test-server";
+import { recordValidatedToken, startRucio, type RucioServer } from "./rucio/test-server";
 import { TestCa } from "./smoke/certs";
 import { startDnsServer, type DnsServer } from "./smoke/dns-server";
-import { area, checksClient, host, modelOf, recordValidatedToken, rseName, smokeOutputs, smokeSite, writeStackFile } from "./smoke/site";
+import { area, checksClient, host, modelOf, rseName, smokeOutputs, smokeSite, writeStackFile } from "./smoke/site";
 import { startTlsFront, type TlsFront } from "./smoke/tls-front";
 import { startWebdav, type WebdavStorage } from "./webdav/apache-dav";
 
@@ -78,7 +78,7 @@ describe("npm run smoke, end to end against a site on loopback", function () {
             const token = JSON.parse(answer.body.toString("utf8")).access_token as string;
             issued.push(token);
             webdav.acceptBearerToken(token);
-            recordValidatedToken(rucio, token, "root", `SUB=${checksClient.clientId}, ISS=${issuer}`);
+            recordValidatedToken(rucio, token, "root", `SUB=${checksClient.clientId}, ISS=${issuer}`, "openid profile");
         });
         issuer = iamFront.url;
         await iam.start(0, issuer);

@@ -7,7 +7,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dnsChecks } from "../tools/smoke/dns";
 import { lookupVia, probe } from "../tools/smoke/net";
-import { readOutputs } from "../tools/smoke/outputs";
+import { readOutputs } from "../tools/site-access/outputs";
 import { startDnsServer, type DnsServer } from "./smoke/dns-server";
 import { host, smokeOutputs } from "./smoke/site";
 
@@ -50,6 +50,20 @@ describe("smoke checks: DNS", () => {
         expect(detail("storm")).to.equal("resolves to 127.0.0.2 (A), not 127.0.0.1 as the site gave it");
         expect(detail("rucio")).to.equal("resolves to 127.0.0.1, 127.0.0.3 (A), not 127.0.0.1 as the site gave it");
         expect(detail("jupyter")).to.equal("has no A record; the site gave it 127.0.0.1");
+    });
+
+    it("fails a hostname that resolves to an address of the other family too, asking for A and AAAA whatever the site gave", async () => {
+        dns.records.set(host.storm, ["127.0.0.1", "2001:db8::7"]);
+        const results = await dnsChecks(outputs(), resolver);
+        expect(results.find((r) => r.name === "storm")).to.include({ status: "fail", detail: "resolves to 2001:db8::7 (AAAA) too, which the site gave no record of" });
+        expect(statusOf(results)).to.deep.include({ rucio: "pass", rucioWebui: "pass", jupyter: "pass" });
+        // An AAAA record the site gives is compared as its A records are.
+        const both = outputs((o) => o.dnsRecords.push(`${host.storm}. 300 IN AAAA 2001:db8::7`));
+        expect(results.length).to.equal(4);
+        const again = await dnsChecks(both, resolver);
+        expect(again.find((r) => r.name === "storm")).to.include({ status: "pass", detail: "127.0.0.1, 2001:db8::7" });
+        dns.records.set(host.storm, ["127.0.0.1", "2001:db8::8"]);
+        expect((await dnsChecks(both, resolver)).find((r) => r.name === "storm")).to.include({ status: "fail", detail: "resolves to 2001:db8::8 (AAAA), not 2001:db8::7 as the site gave it" });
     });
 
     it("fails when the site's record itself names another address than DNS has", async () => {

@@ -7,7 +7,7 @@ import { notebookExchangeScopes } from "../components/identity/plan";
 import { defaultTokenTiming } from "../components/jupyterhub/render/hub-auth";
 import { jupyterhubChecks } from "../tools/smoke/jupyterhub";
 import { lookupVia, type Network } from "../tools/smoke/net";
-import { readOutputs } from "../tools/smoke/outputs";
+import { readOutputs } from "../tools/site-access/outputs";
 import { smokePlan, type HubPlan } from "../tools/smoke/plan";
 import type { CheckResult } from "../tools/smoke/result";
 import { startHub, type RunningHub } from "./jupyterhub/hub-process";

@@ -8,14 +8,14 @@ import { planRse } from "../components/rucio/plan";
 import { rucioSession, setAttribute, updateProtocol, type RucioSession } from "../components/rucio/rucio-api";
 import { rseRegistrationProvider, type RseRegistrationInputs } from "../components/rucio/rse-registration";
 import { lookupVia, type Network } from "../tools/smoke/net";
-import { readOutputs } from "../tools/smoke/outputs";
+import { readOutputs } from "../tools/site-access/outputs";
 import { smokePlan, type RucioPlan } from "../tools/smoke/plan";
 import type { CheckResult } from "../tools/smoke/result";
 import { rucioChecks } from "../tools/smoke/rucio";
-import { startRucio, type RucioServer } from "./rucio/test-server";
+import { recordValidatedToken, startRucio, type RucioServer } from "./rucio/test-server";
 import { TestCa } from "./smoke/certs";
 import { startDnsServer, type DnsServer } from "./smoke/dns-server";
-import { checksClient, host, modelOf, recordValidatedToken, rseName, smokeOutputs, smokeSite } from "./smoke/site";
+import { checksClient, host, modelOf, rseName, smokeOutputs, smokeSite } from "./smoke/site";
 import { startTlsFront, type TlsFront } from "./smoke/tls-front";
 
 const provider = rseRegistrationProvider as Required<typeof rseRegistrationProvider>;
@@ -52,7 +52,7 @@ describe("smoke checks: Rucio", function () {
         const inputs: RseRegistrationInputs = { server, auth, rse: { ...planRse(model), name: rseName }, deadlineSeconds: 30, attemptTimeoutSeconds: 5 };
         await provider.create(inputs);
         admin = rucioSession(server, auth);
-        recordValidatedToken(rucio, token, "root", `SUB=${checksClient.clientId}, ISS=${issuer}`);
+        recordValidatedToken(rucio, token, "root", `SUB=${checksClient.clientId}, ISS=${issuer}`, "openid profile");
     });
     after(async () => {
         await front?.stop();

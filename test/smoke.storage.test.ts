@@ -84,6 +84,17 @@ describe("smoke checks: the storage", function () {
         expect(areaFiles(webdav)).to.deep.equal(["left-file-anonymous"]);
     });
 
+    it("names the file an anonymous write left when the storage refuses to delete it with the token", async () => {
+        const { webdav, plan } = await storage({ health: "UP", refuseMethods: ["DELETE"] });
+        const results = await storageChecks({ plan, net, token, noToken: "-", fileName: "stuck-file" });
+        expect(byName(results)["no token"]).to.include({
+            status: "fail",
+            detail: `a PUT without a token got HTTP 201, not 401 or 403; a GET without a token got HTTP 200, not 401 or 403; the file it wrote, ${plan.areaUrl}stuck-file-anonymous, is left in the area (DELETE with the token: HTTP 403)`,
+        });
+        expect(webdav.requests().filter((r) => r.includes("stuck-file-anonymous"))).to.deep.equal([`PUT /${area}/stuck-file-anonymous 201`, `DELETE /${area}/stuck-file-anonymous 403`]);
+        expect(areaFiles(webdav).sort()).to.deep.equal(["stuck-file", "stuck-file-anonymous"]);
+    });
+
     it("does not count an anonymous read against an area that allows it (anonymousRead)", async () => {
         const { plan } = await storage({ health: "UP" });
         const results = await storageChecks({ plan: { ...plan, anonymousRead: true }, net, token, noToken: "-", fileName: "readable-file" });

@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { addProtocol, addRse, rucioSession, setLocalLimit } from "../components/rucio/rucio-api";
-import { adler32 } from "../tools/transfers/test-transfers";
+import { adler32 } from "../tools/site-access/adler32";
 import { readStack, repoRoot, siteOf } from "./harness";
 import { rucioToken, startRucio, type RucioServer } from "./rucio/test-server";
 
@@ -138,6 +138,23 @@ function runCli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
     });
 }
 
+/**
+ * What `pulumi stack output --json --show-secrets` shows of the test site (SrcSite's stackOutputs):
+ * its RSE's name has a test site's suffix, Rucio is the test server.
+ */
+function siteOutputs(rucioUrl: string, site = "dev"): object {
+    const storm = "storm.dev.srcnet.example.org";
+    return {
+        site,
+        environment: "test",
+        hostnames: { storm, jupyter: "jupyter.dev.srcnet.example.org" },
+        dnsRecords: [`${storm}. 300 IN A 203.0.113.206`],
+        storage: { fqdn: storm, webdavUrl: `davs://${storm}:8443`, areas: [{ name: "data", url: `davs://${storm}:8443/data` }] },
+        rse: { name: SITE, protocol: { scheme: "davs", hostname: storm, port: 8443, prefix: "/data/" }, oidcBasePath: "/data" },
+        rucio: { mode: "external", serverUrl: rucioUrl, authUrl: rucioUrl },
+    };
+}
+
 /** A test site that registers its RSE in an external Rucio (the test server) as root with userpass. */
 function writeStackFile(dir: string): string {
     const site = siteOf("dev");
@@ -181,8 +198,7 @@ for (const db of ["postgres", "sqlite"] as const) {
             dir = mkdtempSync(join(tmpdir(), "srcnet-transfers-"));
             stackFile = writeStackFile(dir);
             outputsFile = join(dir, "outputs.json");
-            // What `pulumi stack output --json --show-secrets` shows of a test site (its RSE's name has the suffix).
-            writeFileSync(outputsFile, JSON.stringify({ site: "dev", rse: { name: SITE }, rucio: { mode: "external", serverUrl: rucio.url, authUrl: rucio.url } }));
+            writeFileSync(outputsFile, JSON.stringify(siteOutputs(rucio.url)));
             env = { PATH: process.env.PATH, HOME: dir, SRCNET_RUCIO_PASSWORD: rucio.password };
 
             const s = rucioSession({ serverUrl: rucio.url, authUrl: rucio.url }, { method: "userpass", account: rucio.account, username: rucio.username, password: rucio.password });
@@ -314,6 +330,15 @@ for (const db of ["postgres", "sqlite"] as const) {
             expect(noToken.stderr).to.match(/--test writes its files to the RSEs' storage and needs a token .* in SRCNET_STORAGE_TOKEN/);
         });
 
+        it("refuses the outputs of another site than the stack file's, with exit code 2, before asking Rucio", async () => {
+            const other = join(dir, "other-outputs.json");
+            writeFileSync(other, JSON.stringify(siteOutputs(rucio.url, "uksrc")));
+            const r = await runCli(["--stack", "transfers-test", "--stack-file", stackFile, "--outputs", other], env);
+            expect(r.code).to.equal(2);
+            expect(r.stdout).to.equal("");
+            expect(r.stderr).to.equal("the stack outputs are of site uksrc, the config of site dev: give the outputs of the same stack\n");
+        });
+
         if (db !== "postgres") return;
 
         it("--test writes a file to each source, registers it and makes rules with a lifetime both ways; a refused one is reported", async () => {
@@ -412,6 +437,9 @@ esac
                 expect(r.stdout).to.equal("");
                 expect(r.stderr).to.match(/refused the login of Rucio account root \(userpass, username ddmlab\): HTTP 401/);
                 expect(r.stderr).not.to.include(wrong);
+                // As the exit codes of docs/transfers.md say: no matrix when Rucio refuses, only with a test transfer not started.
+                const exit1 = readFileSync(join(repoRoot, "docs", "transfers.md"), "utf8").split("\n").find((l) => l.startsWith("| 1 |"));
+                expect(exit1).to.match(/refused login.*nothing is printed on stdout/).and.match(/test.* transfer could not be started.*the matrix is printed/);
             });
         });
     });

@@ -7,9 +7,12 @@ import { join } from "node:path";
 import { cellText, formatMatrix, hoursText, matrixJson } from "../tools/transfers/format";
 import { parseRucioDate, percentSucceeded, recordOf, transferMatrix, type TransferRecord } from "../tools/transfers/matrix";
 import { defaults, formatTestTransfers, parseOptions, runTransfers } from "../tools/transfers/main";
-import { outputsOf, rootPasswordFromExport, siteAuth, UsageError, type PulumiRunner } from "../tools/transfers/site";
+import { adler32 } from "../tools/site-access/adler32";
+import type { PulumiRunner } from "../tools/site-access/pulumi-cli";
+import { SiteInputError } from "../tools/site-access/site-config";
+import { rootPasswordFromExport, siteAuth, UsageError } from "../tools/transfers/site";
 import { activeTableStates, historyTableStates, outcomeOf, requestStates } from "../tools/transfers/states";
-import { adler32, planTestTransfers, stampOf } from "../tools/transfers/test-transfers";
+import { planTestTransfers, stampOf } from "../tools/transfers/test-transfers";
 import { httpUrlOf, parentCollections, tokenMayGo } from "../tools/transfers/webdav";
 import { deriveSite } from "../config/derive";
 import { siteSchema } from "../config/schema";
@@ -178,13 +181,6 @@ describe("transfers: formatting", () => {
 });
 
 describe("transfers: the test-transfer plan", () => {
-    it("computes Adler-32 as RFC 1950 does", () => {
-        expect(adler32(Buffer.from("Wikipedia"))).to.equal("11e60398");
-        expect(adler32(Buffer.alloc(0))).to.equal("00000001");
-        // Past the modulus: a megabyte of 0xff.
-        expect(adler32(Buffer.alloc(1 << 20, 0xff))).to.equal(execFileSync("python3", ["-c", "import zlib;print('%08x' % zlib.adler32(b'\\xff' * (1 << 20)))"], { encoding: "utf8" }).trim());
-    });
-
     it("plans one new file per direction between the site and each peer, named for what it is", () => {
         const plans = planTestTransfers("SITE", ["PEER_A", "PEER_B", "PEER_A", "SITE"], "tests", Date.UTC(2026, 11, 1, 14, 30, 22, 123), "ab12cd");
         expect(plans.map((p) => `${p.source}>${p.destination}`)).to.deep.equal(["SITE>PEER_A", "PEER_A>SITE", "SITE>PEER_B", "PEER_B>SITE"]);
@@ -261,12 +257,7 @@ describe("transfers: the command line", () => {
     });
 });
 
-describe("transfers: outputs, state and secrets", () => {
-    it("reads the RSE's name and Rucio's URLs from the outputs, and says what is missing", () => {
-        expect(outputsOf({ rse: { name: "X_1" }, rucio: { serverUrl: "https://r", authUrl: "https://a", namespace: "rucio" } }, "f")).to.deep.equal({ rseName: "X_1", serverUrl: "https://r", authUrl: "https://a", namespace: "rucio" });
-        expect(() => outputsOf({ rucio: { serverUrl: "https://r" } }, "stack dev")).to.throw(UsageError, "the outputs in stack dev lack rse.name, rucio.authUrl");
-    });
-
+describe("transfers: state and secrets", () => {
     it("finds root's password of the site's Rucio in the exported state, plaintext or plain", () => {
         const urn = (name: string, type: string) => `urn:pulumi:dev::srcnet-site::srcnet:site:SrcSite$srcnet:rucio:SiteRucio$srcnet:rucio:RucioOnCluster$${type}::${name}`;
         const password = "random:index/randomPassword:RandomPassword";
@@ -285,7 +276,7 @@ describe("transfers: outputs, state and secrets", () => {
             site.rucio = { mode: "external", ftsUrl: "https://fts.example.org:8446", serverUrl: "https://rucio.example.org", auth };
             return deriveSite(siteSchema.parse(site));
         };
-        const outputs = { rseName: "DEV_STORM", serverUrl: "https://rucio.example.org", authUrl: "https://rucio.example.org" };
+        const outputs = { rucio: { mode: "external", serverUrl: "https://rucio.example.org", authUrl: "https://rucio.example.org" } };
         const recording = (answer: (args: readonly string[]) => { status: number; stdout: string; stderr?: string }) => {
             const calls: string[][] = [];
             const run: PulumiRunner = (args) => {
@@ -328,7 +319,7 @@ describe("transfers: outputs, state and secrets", () => {
             expect(siteAuth(model, { stack: "dev", env: {}, run: r.run, outputs })).to.deep.equal({ method: "userpass", account: "root", username: "root", password: "root-pw" });
             expect(r.calls).to.deep.equal([["stack", "export", "--show-secrets", "--stack", "dev"]]);
             const empty = recording(() => ({ status: 0, stdout: "{}" }));
-            expect(() => siteAuth(model, { stack: "dev", env: {}, run: empty.run, outputs: { ...outputs, namespace: "dev-rucio" } })).to.throw(UsageError, /set SRCNET_RUCIO_PASSWORD \(kubectl get secret rucio-root -n dev-rucio/);
+            expect(() => siteAuth(model, { stack: "dev", env: {}, run: empty.run, outputs: { rucio: { ...outputs.rucio, mode: "deploy", namespace: "dev-rucio" } } })).to.throw(SiteInputError, /set SRCNET_RUCIO_PASSWORD \(kubectl get secret rucio-root -n dev-rucio/);
         });
 
         it("says why pulumi could not give a secret, without what it printed", () => {
@@ -338,7 +329,7 @@ describe("transfers: outputs, state and secrets", () => {
             try {
                 siteAuth(model, { stack: "s1", env: {}, run: r.run, outputs });
             } catch (err) {
-                expect(err).to.be.instanceOf(UsageError);
+                expect(err).to.be.instanceOf(SiteInputError);
                 message = (err as Error).message;
             }
             expect(message).to.equal("pulumi config get failed (exit 255) reading the secret rucioPassword (or set SRCNET_RUCIO_PASSWORD): error: passphrase must be set with PULUMI_CONFIG_PASSPHRASE");

@@ -3,8 +3,11 @@
 // attempt bounded, the whole bounded by a deadline. What a final refusal or an unknown outcome
 // looks like is the calling API's business (its product name, its error classes): it passes a
 // Service. No message made here carries a request body or header, so no secret reaches a log.
+// A caller may name how hostnames are looked up (a chosen DNS server) and cap the attempts (one,
+// for a check that reports what a server answers now); sendOnce is the single attempt itself.
 import * as http from "node:http";
 import * as https from "node:https";
+import type { LookupFunction } from "node:net";
 import * as tls from "node:tls";
 
 export interface RetryPolicy {
@@ -13,23 +16,39 @@ export interface RetryPolicy {
     readonly attemptTimeoutMs: number;
     readonly baseDelayMs: number;
     readonly maxDelayMs: number;
+    /** At most this many attempts (1: no retry); as many as the deadline allows when not given. */
+    readonly attempts?: number;
 }
 
 export const defaultRetry: RetryPolicy = { deadlineMs: 120_000, attemptTimeoutMs: 15_000, baseDelayMs: 500, maxDelayMs: 15_000 };
 
-export interface HttpRequest {
-    readonly method: "GET" | "POST" | "PUT" | "DELETE";
+/** One request as it goes out, whatever is made of its answer. */
+export interface OneRequest {
+    readonly method: "GET" | "POST" | "PUT" | "DELETE" | "HEAD" | "MKCOL";
     readonly url: string;
     readonly headers?: Readonly<Record<string, string>>;
-    readonly body?: string;
+    readonly body?: string | Buffer;
+    /** CA certificates (PEM) to verify an https server with, in addition to the public roots. */
+    readonly ca?: readonly string[];
+    /** How the hostname is turned into addresses; the system's (getaddrinfo) when not given. */
+    readonly lookup?: LookupFunction;
+}
+
+export interface HttpRequest extends OneRequest {
     /** Statuses that are answers, not errors (404 for a read). */
     readonly accept?: readonly number[];
     /** Retry a request that may have reached the server (only for requests that are safe to repeat). */
     readonly repeatable: boolean;
     /** Count a 5xx answer as "may have happened" too, for a caller that can check before repeating. */
     readonly uncertainOn5xx?: boolean;
-    /** CA certificates (PEM) to verify an https server with, in addition to the public roots. */
-    readonly ca?: readonly string[];
+}
+
+/**
+ * What a client trusts given extra CAs (PEM): Node's public roots and the extra ones, since `ca`
+ * alone would replace the public roots; undefined (the public roots) when there are none.
+ */
+export function withPublicRoots(extra: readonly string[] | undefined): string[] | undefined {
+    return extra && extra.length > 0 ? [...tls.rootCertificates, ...extra] : undefined;
 }
 
 export interface HttpAnswer {
@@ -64,7 +83,8 @@ function neverSent(err: unknown): boolean {
     return code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN";
 }
 
-class AttemptTimeout extends Error {}
+/** An attempt that got no whole answer in its time. */
+export class AttemptTimeout extends Error {}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -73,12 +93,14 @@ export function backoffMs(policy: RetryPolicy, attempt: number): number {
     return Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
 }
 
-/** One attempt, over node's http or https (https with the extra CAs), bounded as a whole by `timeoutMs`. */
-function attemptOnce(req: HttpRequest, timeoutMs: number): Promise<HttpAnswer> {
+/**
+ * One attempt, over node's http or https (https with the extra CAs), bounded as a whole by
+ * `timeoutMs`; no redirect is followed, and every status is an answer.
+ */
+export function sendOnce(req: OneRequest, timeoutMs: number): Promise<HttpAnswer> {
     const url = new URL(req.url);
     const client = url.protocol === "http:" ? http : https;
-    // `ca` alone would replace node's public roots: the extra CAs are added to them.
-    const ca = req.ca && req.ca.length > 0 ? [...tls.rootCertificates, ...req.ca] : undefined;
+    const ca = withPublicRoots(req.ca);
     return new Promise((resolve, reject) => {
         // Declared before the callbacks that clear it (Pulumi's closure serializer needs that order).
         let timer: ReturnType<typeof setTimeout> | undefined;
@@ -88,7 +110,7 @@ function attemptOnce(req: HttpRequest, timeoutMs: number): Promise<HttpAnswer> {
         };
         // A connection per request: no socket outlives the call, and none is reused after a server restart.
         const headers = { ...req.headers, ...(req.body !== undefined ? { "content-length": String(Buffer.byteLength(req.body)) } : {}) };
-        const outgoing = client.request(url, { method: req.method, headers, agent: false, ...(ca ? { ca } : {}) }, (res) => {
+        const outgoing = client.request(url, { method: req.method, headers, agent: false, ...(ca ? { ca } : {}), ...(req.lookup ? { lookup: req.lookup } : {}) }, (res) => {
             const chunks: Buffer[] = [];
             res.on("data", (c: Buffer) => chunks.push(c));
             res.on("end", () => done(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") })));
@@ -97,7 +119,7 @@ function attemptOnce(req: HttpRequest, timeoutMs: number): Promise<HttpAnswer> {
         outgoing.on("error", (err) => done(() => reject(err)));
         // The whole exchange is bounded, a body that stops half-way too.
         timer = setTimeout(() => {
-            reject(new AttemptTimeout());
+            reject(new AttemptTimeout(`no answer from ${url.host} within ${timeoutMs / 1000} s`));
             outgoing.destroy();
         }, timeoutMs);
         outgoing.end(req.body);
@@ -113,7 +135,7 @@ export async function sendWithRetry(req: HttpRequest, policy: RetryPolicy, servi
         let wait = backoff;
         let answer: HttpAnswer | undefined;
         try {
-            answer = await attemptOnce(req, policy.attemptTimeoutMs);
+            answer = await sendOnce(req, policy.attemptTimeoutMs);
         } catch (err) {
             const reason = err instanceof AttemptTimeout ? `no answer within ${policy.attemptTimeoutMs / 1000} s` : (err as Error).message;
             last = reason;
@@ -134,6 +156,9 @@ export async function sendWithRetry(req: HttpRequest, policy: RetryPolicy, servi
             } else {
                 throw service.refused(req.method, path, answer);
             }
+        }
+        if (policy.attempts !== undefined && attempt + 1 >= policy.attempts) {
+            throw new Error(`${service.name} did not answer ${req.method} ${path} successfully in ${policy.attempts} attempt${policy.attempts === 1 ? "" : "s"}; last: ${last}`);
         }
         if (Date.now() - started + wait > policy.deadlineMs) {
             throw new Error(`${service.name} did not answer ${req.method} ${path} successfully within ${Math.round(policy.deadlineMs / 1000)} s; last: ${last}`);

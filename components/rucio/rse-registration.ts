@@ -155,9 +155,10 @@ function fromRucioProtocol(p: RucioProtocol): RseProtocolSpec {
 
 /**
  * What Rucio holds of everything `specs` name (the spec asked for, and for an update the one
- * before it, whose leftovers are removed), or undefined when the RSE is gone.
+ * before it, whose leftovers are removed), or undefined when the RSE is gone. Also what the
+ * post-deploy checks compare with the plan (tools/smoke/rucio.ts).
  */
-async function observeRse(s: RucioSession, name: string, specs: readonly RseSpec[]): Promise<ObservedRse | undefined> {
+export async function observeRse(s: RucioSession, name: string, specs: readonly RseSpec[]): Promise<ObservedRse | undefined> {
     const props = await getRse(s, name);
     if (!props) return undefined;
     const schemes = unique(specs.map((sp) => sp.protocol.scheme));

@@ -1,13 +1,15 @@
 // Rucio's REST API, as the RSE registration uses it. A session logs in once (userpass, or a
-// client-credentials token from IAM) and keeps its token until it expires; every request is
-// retried as components/http/retrying-request.ts does it. Rucio answers errors as JSON
+// client-credentials token from IAM), or is given a ready token (a bearer session, for a check
+// that got its own), and keeps its token until it expires; every request is retried as
+// components/http/retrying-request.ts does it, as its policy says. Rucio answers errors as JSON
 // {ExceptionClass, ExceptionMessage}: messages here carry the class and a trimmed message, with
 // every credential of the session cut out, and never a request header or body.
 //
 // Routes are the same in Rucio 40 (the target, rucio@40.4.1) and 1.31 (the test server,
 // rucio@1.31.7) unless a comment says otherwise; paths are lib/rucio/web/rest/flaskapi/v1/*.py.
+import type { LookupFunction } from "node:net";
 import { basicAuthorization, discover } from "../identity/iam-api";
-import { defaultRetry, sendWithRetry, type HttpAnswer, type RetryPolicy, type Service } from "../http/retrying-request";
+import { defaultRetry, sendWithRetry, type HttpAnswer, type OneRequest, type RetryPolicy, type Service } from "../http/retrying-request";
 import type { RucioAuth, RucioServerSpec } from "./rse-registration";
 
 export { defaultRetry, type RetryPolicy };
@@ -103,10 +105,18 @@ export function rucioErrorOf(answer: HttpAnswer, secrets: readonly (string | und
 
 const describeError = (e: RucioError) => [e.exceptionClass, e.exceptionMessage].filter(Boolean).join(": ");
 
+/** A token got elsewhere (an IAM token a check asked for), used as it is: never renewed. */
+export interface BearerAuth {
+    readonly method: "bearer";
+    readonly token: string;
+}
+
 export interface RucioSession {
     readonly server: RucioServerSpec;
-    readonly auth: RucioAuth;
+    readonly auth: RucioAuth | BearerAuth;
     readonly policy: RetryPolicy;
+    /** How hostnames are looked up (a chosen DNS server); the system's when not given. */
+    readonly lookup?: LookupFunction;
     /** The IAM token endpoint an oidc login uses, once discovery has named it. */
     tokenEndpoint?: string;
     /** The token in use and when it stops working (ms since the epoch). */
@@ -119,10 +129,16 @@ export function rucioSession(server: RucioServerSpec, auth: RucioAuth, policy: R
     return { server, auth, policy, secrets: auth.method === "userpass" ? [auth.password] : [auth.clientSecret] };
 }
 
+/** A session that sends `token` as it is, with no login of its own. */
+export function bearerSession(server: RucioServerSpec, token: string, policy: RetryPolicy = defaultRetry, lookup?: LookupFunction): RucioSession {
+    return { server, auth: { method: "bearer", token }, policy, ...(lookup ? { lookup } : {}), secrets: [token] };
+}
+
 const trimSlash = (url: string) => url.replace(/\/+$/, "");
 
 /** Who is logging in, for messages: never a secret. */
-function whoLogsIn(auth: RucioAuth): string {
+function whoLogsIn(auth: RucioAuth | BearerAuth): string {
+    if (auth.method === "bearer") return "the given token";
     return auth.method === "userpass" ? `Rucio account ${auth.account} (userpass, username ${auth.username})` : `IAM client ${auth.clientId}${auth.account ? ` for Rucio account ${auth.account}` : ""}`;
 }
 
@@ -162,7 +178,7 @@ const headerOf = (answer: HttpAnswer, name: string) => {
 async function loginUserpass(s: RucioSession, auth: Extract<RucioAuth, { method: "userpass" }>): Promise<{ value: string; expiresAt: number }> {
     const url = `${trimSlash(s.server.authUrl)}/auth/userpass`;
     const answer = await sendWithRetry(
-        { method: "GET", url, headers: { "X-Rucio-Account": auth.account, "X-Rucio-Username": auth.username, "X-Rucio-Password": auth.password, accept: "application/octet-stream" }, accept: [401, 403], repeatable: true, ca: s.server.caCertificates },
+        { method: "GET", url, headers: { "X-Rucio-Account": auth.account, "X-Rucio-Username": auth.username, "X-Rucio-Password": auth.password, accept: "application/octet-stream" }, accept: [401, 403], repeatable: true, ca: s.server.caCertificates, lookup: s.lookup },
         s.policy,
         service(s),
     );
@@ -172,6 +188,53 @@ async function loginUserpass(s: RucioSession, auth: Extract<RucioAuth, { method:
         throw new Error(`Rucio at ${url} refused the login of ${whoLogsIn(auth)}: HTTP ${answer.status}${describeError(e) ? ` ${describeError(e)}` : ""}; check the account, username and password in the stack's secrets`);
     }
     return { value: token, expiresAt: tokenExpiry(headerOf(answer, "X-Rucio-Auth-Token-Expires")) };
+}
+
+/** A client_credentials grant at an IAM token endpoint: who asks, for what. */
+export interface ClientCredentials {
+    readonly tokenUrl: string;
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly scope?: string;
+    readonly audience?: string;
+}
+
+/** What the token endpoint answered: the token, or IAM's OAuth error (secrets cut out). */
+export interface ClientCredentialsAnswer {
+    readonly status: number;
+    readonly token?: string;
+    /** The scope IAM granted, when it says. */
+    readonly scope?: string;
+    readonly expiresIn?: number;
+    /** IAM's `error: error_description`, when it gave no token. */
+    readonly error: string;
+}
+
+/**
+ * POST of the grant to the token endpoint, through `send` (with retries or a single attempt, as
+ * the caller needs): HTTP Basic as IAM reads it, scope and audience as form parameters. `secrets`
+ * are cut out of IAM's error text.
+ */
+export async function clientCredentialsGrant(c: ClientCredentials, send: (req: OneRequest) => Promise<HttpAnswer>, secrets: readonly string[]): Promise<ClientCredentialsAnswer> {
+    const form: Record<string, string> = { grant_type: "client_credentials" };
+    if (c.scope) form.scope = c.scope;
+    if (c.audience) form.audience = c.audience;
+    const answer = await send({
+        method: "POST",
+        url: c.tokenUrl,
+        headers: { authorization: basicAuthorization(c.clientId, c.clientSecret), "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+        body: new URLSearchParams(form).toString(),
+    });
+    let body: any;
+    try {
+        body = JSON.parse(answer.text);
+    } catch {
+        body = undefined;
+    }
+    if (answer.status === 200 && typeof body?.access_token === "string") {
+        return { status: answer.status, token: body.access_token, scope: typeof body.scope === "string" ? body.scope : undefined, expiresIn: typeof body.expires_in === "number" ? body.expires_in : undefined, error: "" };
+    }
+    return { status: answer.status, error: redact([body?.error, body?.error_description].filter(Boolean).join(": "), [...secrets, c.clientSecret]).slice(0, maxMessage) };
 }
 
 /**
@@ -187,35 +250,16 @@ async function loginOidc(s: RucioSession, auth: Extract<RucioAuth, { method: "oi
     // it/infn/mw/iam/core/web/wellknown/IamWellKnownInfoProvider.java:128,175). A site whose Rucio
     // has a private CA's certificate has its IAM behind the same CA.
     s.tokenEndpoint ??= (await discover(auth.issuer, s.policy, s.server.caCertificates)).tokenEndpoint;
-    const form: Record<string, string> = { grant_type: "client_credentials" };
-    if (auth.scope) form.scope = auth.scope;
-    if (auth.audience) form.audience = auth.audience;
-    const answer = await sendWithRetry(
-        {
-            method: "POST",
-            url: s.tokenEndpoint,
-            headers: { authorization: basicAuthorization(auth.clientId, auth.clientSecret), "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-            body: new URLSearchParams(form).toString(),
-            accept: [400, 401, 403],
-            // A token request changes nothing: asking again is safe.
-            repeatable: true,
-            ca: s.server.caCertificates,
-        },
-        s.policy,
-        service(s, "IAM"),
+    const grant = await clientCredentialsGrant(
+        { tokenUrl: s.tokenEndpoint, clientId: auth.clientId, clientSecret: auth.clientSecret, scope: auth.scope, audience: auth.audience },
+        // A token request changes nothing: asking again is safe.
+        (req) => sendWithRetry({ ...req, accept: [400, 401, 403], repeatable: true, ca: s.server.caCertificates, lookup: s.lookup }, s.policy, service(s, "IAM")),
+        s.secrets,
     );
-    let body: any;
-    try {
-        body = JSON.parse(answer.text);
-    } catch {
-        body = undefined;
+    if (!grant.token) {
+        throw new Error(`IAM's token endpoint ${s.tokenEndpoint} refused a client_credentials token to ${whoLogsIn(auth)}: HTTP ${grant.status}${grant.error ? ` ${grant.error}` : ""}; check the client's ID and secret in the stack's secrets and that it may use client_credentials`);
     }
-    if (answer.status !== 200 || typeof body?.access_token !== "string") {
-        const why = redact([body?.error, body?.error_description].filter(Boolean).join(": "), s.secrets).slice(0, maxMessage);
-        throw new Error(`IAM's token endpoint ${s.tokenEndpoint} refused a client_credentials token to ${whoLogsIn(auth)}: HTTP ${answer.status}${why ? ` ${why}` : ""}; check the client's ID and secret in the stack's secrets and that it may use client_credentials`);
-    }
-    const seconds = typeof body.expires_in === "number" ? body.expires_in : assumedTokenSeconds;
-    return { value: body.access_token, expiresAt: Date.now() + seconds * 1000 };
+    return { value: grant.token, expiresAt: Date.now() + (grant.expiresIn ?? assumedTokenSeconds) * 1000 };
 }
 
 /**
@@ -224,7 +268,7 @@ async function loginOidc(s: RucioSession, auth: Extract<RucioAuth, { method: "oi
  */
 async function whoami(s: RucioSession, token: string): Promise<HttpAnswer> {
     return sendWithRetry(
-        { method: "GET", url: `${trimSlash(s.server.serverUrl)}/accounts/whoami`, headers: { "X-Rucio-Auth-Token": token, accept: "application/json" }, accept: [302, 303, 401], repeatable: true, ca: s.server.caCertificates },
+        { method: "GET", url: `${trimSlash(s.server.serverUrl)}/accounts/whoami`, headers: { "X-Rucio-Auth-Token": token, accept: "application/json" }, accept: [302, 303, 401], repeatable: true, ca: s.server.caCertificates, lookup: s.lookup },
         s.policy,
         service(s),
     );
@@ -246,6 +290,7 @@ async function checkOidcToken(s: RucioSession, auth: Extract<RucioAuth, { method
 
 /** The session's token, logging in when it has none or it is about to end. */
 export async function rucioToken(s: RucioSession): Promise<string> {
+    if (s.auth.method === "bearer") return s.auth.token;
     if (!s.token || s.token.expiresAt - renewBeforeMs < Date.now()) {
         s.token = undefined;
         const token = s.auth.method === "userpass" ? await loginUserpass(s, s.auth) : await loginOidc(s, s.auth);
@@ -256,16 +301,22 @@ export async function rucioToken(s: RucioSession): Promise<string> {
     return s.token.value;
 }
 
-/** sub and iss of a JWT, read without checking it, for a message about a token Rucio refused. */
-function jwtIdentity(token: string): string | undefined {
+/** sub and iss of a JWT, read without checking it: who Rucio takes the token for (not secret); undefined for a token that is not one. */
+export function tokenIdentity(token: string): { sub: string; iss: string } | undefined {
     const parts = token.split(".");
     if (parts.length !== 3) return undefined;
     try {
         const claims = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
-        return typeof claims.sub === "string" && typeof claims.iss === "string" ? `SUB=${claims.sub}, ISS=${claims.iss}` : undefined;
+        return typeof claims.sub === "string" && typeof claims.iss === "string" ? { sub: claims.sub, iss: claims.iss } : undefined;
     } catch {
         return undefined;
     }
+}
+
+/** The identity Rucio maps a JWT by, "SUB=<sub>, ISS=<iss>", for a message about a token Rucio refused. */
+function jwtIdentity(token: string): string | undefined {
+    const who = tokenIdentity(token);
+    return who ? `SUB=${who.sub}, ISS=${who.iss}` : undefined;
 }
 
 function refusedToken(s: RucioSession, method: string, path: string, answer: HttpAnswer, token: string): Error {
@@ -275,8 +326,9 @@ function refusedToken(s: RucioSession, method: string, path: string, answer: Htt
         auth.method === "userpass"
             ? "the token Rucio gave at login was refused"
             : `Rucio refuses a token it cannot validate: its [oidc] configuration must trust the token's issuer, expect its scope and audience, and map its identity${jwtIdentity(token) ? ` (${jwtIdentity(token)})` : ""} to an account`;
+    const authAt = auth.method === "userpass" ? `${trimSlash(s.server.authUrl)}/auth/userpass` : auth.method === "oidc" ? s.tokenEndpoint : undefined;
     return new RucioRequestError(
-        `Rucio at ${trimSlash(s.server.serverUrl)} did not accept the credentials of ${whoLogsIn(auth)} (auth at ${auth.method === "userpass" ? `${trimSlash(s.server.authUrl)}/auth/userpass` : s.tokenEndpoint}) on ${method} ${path}: HTTP ${answer.status}${describeError(e) ? ` ${describeError(e)}` : ""}; ${hint}`,
+        `Rucio at ${trimSlash(s.server.serverUrl)} did not accept the credentials of ${whoLogsIn(auth)}${authAt ? ` (auth at ${authAt})` : ""} on ${method} ${path}: HTTP ${answer.status}${describeError(e) ? ` ${describeError(e)}` : ""}; ${hint}`,
         answer.status,
         e.exceptionClass,
     );
@@ -314,6 +366,7 @@ export async function rucioCall(s: RucioSession, method: "GET" | "POST" | "PUT" 
                 accept: [...(call.accept ?? []), 401],
                 repeatable: true,
                 ca: s.server.caCertificates,
+                lookup: s.lookup,
             },
             s.policy,
             service(s),

@@ -164,3 +164,22 @@ export async function rucioToken(server: Pick<RucioServer, "url" | "account" | "
     if (answer.status !== 200 || !token) throw new Error(`no Rucio token from ${server.url}/auth/userpass: HTTP ${answer.status}`);
     return token;
 }
+
+/**
+ * Makes a token known to the server as Rucio's JWT validation does once it has checked one
+ * (oidc.py __save_validated_token stores it in the tokens table, rucio@1.31.7): the test server
+ * cannot validate JWTs itself (no pyjwkest), so a test that needs an IAM token accepted records it
+ * so, with the scope the token was validated for.
+ */
+export function recordValidatedToken(rucio: RucioServer, token: string, account: string, identity: string, oidcScope = "openid"): void {
+    const script = [
+        "import sys, datetime",
+        "from rucio.db.sqla.session import get_session",
+        "from rucio.db.sqla import models",
+        "from rucio.common.types import InternalAccount",
+        "s = get_session()",
+        "models.Token(account=InternalAccount(sys.argv[1]), token=sys.argv[2], identity=sys.argv[3], expired_at=datetime.datetime.utcnow() + datetime.timedelta(hours=1), audience='rucio', oidc_scope=sys.argv[4]).save(session=s)",
+        "s.commit()",
+    ].join("\n");
+    execFileSync(python, ["-c", script, account, token, identity, oidcScope], { env: { ...process.env, ...rucio.env }, cwd: join(rucio.dir, "run"), stdio: "pipe" });
+}

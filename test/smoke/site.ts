@@ -1,8 +1,6 @@
 // The site the smoke checks' tests check: the dev site under another name and domain, its IAM and
 // ports where the tests' servers are, and its stack outputs as SrcSite would export them for
-// those servers (every hostname at 127.0.0.1). Also how the Rucio test server is made to take an
-// IAM token, which it cannot validate itself.
-import { execFileSync } from "node:child_process";
+// those servers (every hostname at 127.0.0.1).
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { deriveSite, type SiteModel } from "../../config/derive";
@@ -10,7 +8,6 @@ import { secretKeyNames } from "../../config/secrets";
 import { validateStackConfig } from "../../config/validate";
 import { yamlText } from "../../components/yaml-text";
 import { keysWith, siteOf } from "../harness";
-import type { RucioServer } from "../rucio/test-server";
 
 export const domain = "smoke.srcnet.example.org";
 export const host = { storm: `storm.${domain}`, jupyter: `jupyter.${domain}`, rucio: `rucio.${domain}`, rucioWebui: `rucio-ui.${domain}` } as const;
@@ -81,22 +78,4 @@ export function smokeOutputs(ports: Ports, change: (outputs: any) => void = () =
     };
     change(outputs);
     return outputs;
-}
-
-/**
- * Makes a token known to the Rucio test server as Rucio's JWT validation does once it has checked
- * one (oidc.py __save_validated_token stores it in the tokens table, rucio@1.31.7): the test server
- * cannot validate JWTs itself (no pyjwkest), so the IAM token the checks use is recorded so.
- */
-export function recordValidatedToken(rucio: RucioServer, token: string, account: string, identity: string): void {
-    const script = [
-        "import sys, datetime",
-        "from rucio.db.sqla.session import get_session",
-        "from rucio.db.sqla import models",
-        "from rucio.common.types import InternalAccount",
-        "s = get_session()",
-        "models.Token(account=InternalAccount(sys.argv[1]), token=sys.argv[2], identity=sys.argv[3], expired_at=datetime.datetime.utcnow() + datetime.timedelta(hours=1), audience='rucio', oidc_scope='openid profile').save(session=s)",
-        "s.commit()",
-    ].join("\n");
-    execFileSync("/usr/bin/python3", ["-c", script, account, token, identity], { env: { ...process.env, ...rucio.env }, cwd: join(rucio.dir, "run"), stdio: "pipe" });
 }

@@ -14,6 +14,7 @@
 import { homedir } from "node:os";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { CaLookup } from "../../components/site/cloud-ca";
 import { parseYaml } from "../../components/yaml-text";
 
 export interface AuthInfo {
@@ -48,13 +49,8 @@ export interface Login {
     readonly source: string;
 }
 
-export interface LoginLookup {
-    readonly env: Readonly<Record<string, string | undefined>>;
-    readonly home: string;
-    readonly cwd: string;
-    readonly exists: (path: string) => boolean;
-    readonly read: (path: string) => string;
-}
+/** Where the login is looked for: the environment and the files, as the CA of the cloud is (components/site/cloud-ca.ts). */
+export type LoginLookup = CaLookup;
 
 export const hostLookup = (): LoginLookup => ({ env: process.env, home: homedir(), cwd: process.cwd(), exists: existsSync, read: (p) => readFileSync(p, "utf8") });
 

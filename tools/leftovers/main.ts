@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { projectRoot } from "../../components/project-files";
 import { exitCodeOf, findLeftovers, textOf } from "./run";
-import { readLeftoverSite, SiteProblems } from "./site";
-import { StackFileError } from "../engine/stack-file";
+import { readLeftoverSite } from "./site";
+import { SiteInputError } from "../site-access/site-config";
 
 const usage = "usage: npm run leftovers -- --stack NAME [--json]";
 
@@ -32,7 +32,7 @@ async function main(): Promise<number> {
     try {
         site = readLeftoverSite(stackFile);
     } catch (err) {
-        if (err instanceof SiteProblems || err instanceof StackFileError) {
+        if (err instanceof SiteInputError) {
             console.error(err.message);
             return 2;
         }

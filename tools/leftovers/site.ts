@@ -2,12 +2,9 @@
 // program gives what cannot carry a tag (the Magnum cluster and template, the Cluster API
 // credential, the DNS records), and the names the cluster's own controllers give what they
 // create in the cloud for it (load balancers, volumes, nodes), which carry no tag of the site.
-import { deriveSite, type SiteModel } from "../../config/derive";
-import { formatProblem } from "../../config/messages";
-import { siteSchema } from "../../config/schema";
-import { validateStackConfig, projectName, type ConfigKey } from "../../config/validate";
+import type { SiteModel } from "../../config/derive";
 import { traefikNamespace } from "../../components/cluster/render/platform";
-import { readStackConfig } from "../engine/stack-file";
+import { readSiteConfig } from "../site-access/site-config";
 
 export interface LeftoverCluster {
     readonly backend: "magnum" | "capi" | "existing";
@@ -93,30 +90,12 @@ export function leftoverSite(model: SiteModel, stack: string): LeftoverSite {
     };
 }
 
-/** A stack file that does not describe a valid site: its problems, one line each. */
-export class SiteProblems extends Error {}
-
 /**
- * Reads the stack file as the synth does (secrets stay placeholders; the tool needs none) and
- * derives the site. Problems of the secret keys do not matter here; those of the site do.
+ * Reads the stack file as every operator tool does (tools/site-access; secrets stay placeholders,
+ * the tool needs none) and derives the site. Problems of the secret keys do not matter here; those
+ * of the site do (a SiteConfigError).
  */
 export function readLeftoverSite(stackFile: string): LeftoverSite {
-    const stack = readStackConfig(stackFile);
-    const prefix = `${projectName}:`;
-    const raw = stack.config[`${prefix}site`];
-    let site: unknown;
-    try {
-        site = raw === undefined ? undefined : JSON.parse(raw);
-    } catch {
-        site = raw;
-    }
-    const keys: ConfigKey[] = Object.keys(stack.config)
-        .filter((k) => k.startsWith(prefix))
-        .map((k) => ({ key: k.slice(prefix.length), secret: stack.secretKeys.includes(k) }));
-    const result = validateStackConfig({ site, keys });
-    if (result.ok) return leftoverSite(deriveSite(result.site), stack.stack);
-    // A problem of a secret key is reported at that key (srcnet-site:<key>), every other one under site.
-    const siteProblems = result.problems.filter((p) => !p.where.startsWith(prefix) || p.where === `${prefix}site`);
-    if (siteProblems.length > 0) throw new SiteProblems(`${stackFile} does not describe a valid site:\n${siteProblems.map((p) => `  ${formatProblem(p)}`).join("\n")}`);
-    return leftoverSite(deriveSite(siteSchema.parse(site)), stack.stack);
+    const { model, stack } = readSiteConfig(stackFile, { siteOnly: true });
+    return leftoverSite(model, stack);
 }

@@ -1,6 +1,11 @@
-// The stack outputs the checks read, as `pulumi stack output --json --show-secrets` prints them
-// (SrcSite.stackOutputs in components/site/index.ts): read into a typed value, every missing or
-// malformed field named at once.
+// A site's stack outputs, as `pulumi stack output --json --show-secrets` prints them
+// (SrcSite.stackOutputs in components/site/index.ts), from a file or the Pulumi CLI: read into a
+// typed value, every missing or malformed field named at once, and checked to be the outputs of
+// the site whose config the tool read. The one reader of outputs the operator tools share.
+import { readFileSync } from "node:fs";
+import type { SiteModel } from "../../config/derive";
+import { runPulumi, type PulumiRunner } from "./pulumi-cli";
+import { SiteInputError } from "./site-config";
 
 export interface RseProtocolOutput {
     readonly scheme: string;
@@ -17,15 +22,17 @@ export interface SiteOutputs {
     /** Zone-file lines: "<name>. <ttl> IN <type> <value>". */
     readonly dnsRecords: readonly string[];
     readonly storage: { readonly fqdn: string; readonly webdavUrl: string; readonly areas: readonly { readonly name: string; readonly url: string }[] };
+    /** The RSE as registered: a test site's name carries a suffix. */
     readonly rse: { readonly name: string; readonly protocol: RseProtocolOutput; readonly oidcBasePath: string };
-    readonly rucio: { readonly mode: string; readonly serverUrl: string; readonly authUrl: string };
+    /** namespace: of the site's own Rucio (mode deploy). */
+    readonly rucio: { readonly mode: string; readonly serverUrl: string; readonly authUrl: string; readonly namespace?: string };
     /** Only when the site runs JupyterHub. */
     readonly jupyterhub?: { readonly url: string };
     readonly identity?: { readonly clientIds: Readonly<Record<string, string>> };
 }
 
-/** Outputs that are not a site's: every problem, one a line. */
-export class OutputsError extends Error {}
+/** Outputs that are not a site's: every problem at once. */
+export class OutputsError extends SiteInputError {}
 
 type Json = Record<string, unknown>;
 
@@ -45,6 +52,7 @@ export function readOutputs(raw: unknown): SiteOutputs {
         return isObject(v) ? v : {};
     };
     if (!isObject(raw)) throw new OutputsError("the stack outputs are not a JSON object");
+    if (Object.keys(raw).length === 0) throw new OutputsError("the stack has no outputs: has it been deployed (pulumi up)?");
     const site = text("site");
     const environment = text("environment");
     const hostnames = object("hostnames");
@@ -58,6 +66,8 @@ export function readOutputs(raw: unknown): SiteOutputs {
     const jupyterhub = at("jupyterhub");
     if (jupyterhub !== undefined && !(isObject(jupyterhub) && typeof jupyterhub.url === "string")) problems.push("jupyterhub.url is not a string");
     const clientIds = at("identity.clientIds");
+    const namespace = at("rucio.namespace");
+    if (namespace !== undefined && typeof namespace !== "string") problems.push("rucio.namespace is not a string");
     const outputs: SiteOutputs = {
         site,
         environment,
@@ -69,12 +79,53 @@ export function readOutputs(raw: unknown): SiteOutputs {
             protocol: { scheme: text("rse.protocol.scheme"), hostname: text("rse.protocol.hostname"), port: Number(port), prefix: text("rse.protocol.prefix") },
             oidcBasePath: text("rse.oidcBasePath"),
         },
-        rucio: { mode: text("rucio.mode"), serverUrl: text("rucio.serverUrl"), authUrl: text("rucio.authUrl") },
+        rucio: { mode: text("rucio.mode"), serverUrl: text("rucio.serverUrl"), authUrl: text("rucio.authUrl"), ...(typeof namespace === "string" ? { namespace } : {}) },
         ...(isObject(jupyterhub) && typeof jupyterhub.url === "string" ? { jupyterhub: { url: jupyterhub.url } } : {}),
         ...(isObject(clientIds) ? { identity: { clientIds: clientIds as Record<string, string> } } : {}),
     };
     if (problems.length > 0) throw new OutputsError(`the stack outputs are not a site's: ${problems.join("; ")}`);
     return outputs;
+}
+
+/** The outputs, when they are of the site whose config the tool read (a stack's outputs and another stack's file are easily mixed). */
+export function outputsOfSite(model: Pick<SiteModel, "name">, outputs: SiteOutputs): SiteOutputs {
+    if (outputs.site !== model.name) throw new SiteInputError(`the stack outputs are of site ${outputs.site}, the config of site ${model.name}: give the outputs of the same stack`);
+    return outputs;
+}
+
+function parseOutputs(text: string, where: string): SiteOutputs {
+    let raw: unknown;
+    try {
+        raw = JSON.parse(text);
+    } catch (err) {
+        throw new SiteInputError(`${where} is not JSON: ${(err as Error).message}`);
+    }
+    try {
+        return readOutputs(raw);
+    } catch (err) {
+        if (err instanceof OutputsError) throw new OutputsError(`${where}: ${err.message}`);
+        throw err;
+    }
+}
+
+export type OutputsSource = { readonly file: string } | { readonly stack: string; readonly run: PulumiRunner };
+
+/**
+ * The outputs of `model`'s site: from `file` (a saved `pulumi stack output --json`, or a test's),
+ * else `pulumi stack output --json --show-secrets --stack <stack>`.
+ */
+export function loadOutputs(source: OutputsSource, model: Pick<SiteModel, "name">): SiteOutputs {
+    if ("file" in source) {
+        let text: string;
+        try {
+            text = readFileSync(source.file, "utf8");
+        } catch (err) {
+            throw new SiteInputError(`cannot read the outputs file ${source.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        }
+        return outputsOfSite(model, parseOutputs(text, source.file));
+    }
+    const where = `the outputs of stack ${source.stack}`;
+    return outputsOfSite(model, parseOutputs(runPulumi(source.run, ["stack", "output", "--json", "--show-secrets", "--stack", source.stack], where), where));
 }
 
 export interface DnsRecord {

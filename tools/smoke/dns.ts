@@ -1,7 +1,9 @@
-// DNS: every hostname the site gave a record resolves to exactly the address of that record.
-// The records are the site's own output (outputs.dnsRecords, the zone-file lines the DNS part
-// writes, or creates in Designate); a hostname without a record is a service the site does not run.
-import { parseDnsRecord, type SiteOutputs } from "./outputs";
+// DNS: every hostname the site gave a record resolves to exactly the addresses of its records, A
+// and AAAA alike: both are asked for every name, so an address of either family the site did not
+// give (a stray AAAA beside the site's A record) is a fault too. The records are the site's own
+// output (outputs.dnsRecords, the zone-file lines the DNS part writes, or creates in Designate); a
+// hostname without a record is a service the site does not run.
+import { parseDnsRecord, type SiteOutputs } from "../site-access/outputs";
 import { addressesOf, type DnsResolver } from "./net";
 import { fail, pass, skip, timed, type CheckResult } from "./result";
 
@@ -33,10 +35,11 @@ export async function dnsChecks(outputs: Pick<SiteOutputs, "hostnames" | "dnsRec
                 const seen: string[] = [];
                 for (const type of Object.keys(families) as (keyof typeof families)[]) {
                     const want = own.filter((r) => r.type === type).map((r) => r.value);
-                    if (want.length === 0) continue;
                     const got = await addressesOf(resolver, hostname, families[type]);
                     seen.push(...got);
-                    if (got.length === 0) problems.push(`has no ${type} record; the site gave it ${want.join(", ")}`);
+                    if (want.length === 0) {
+                        if (got.length > 0) problems.push(`resolves to ${got.join(", ")} (${type}) too, which the site gave no record of`);
+                    } else if (got.length === 0) problems.push(`has no ${type} record; the site gave it ${want.join(", ")}`);
                     else if (!sameSet(want, got)) problems.push(`resolves to ${got.join(", ")} (${type}), not ${want.join(", ")} as the site gave it`);
                 }
                 const other = own.filter((r) => !(r.type in families));

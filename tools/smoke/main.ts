@@ -2,16 +2,18 @@
 //                   [--min-days N] [--timeout SECONDS]
 // Post-deploy checks of a live site, from its stack config and outputs. Exit code 0: no check
 // failed; 1: a check failed; 2: the checks could not run (usage, inputs).
-import { readFileSync } from "node:fs";
 import { Resolver } from "node:dns/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { projectRoot } from "../../components/project-files";
-import { StackFileError } from "../engine/stack-file";
+import { readCaFile } from "../site-access/ca-file";
+import { loadOutputs } from "../site-access/outputs";
+import { pulumiRunner } from "../site-access/pulumi-cli";
+import { SiteInputError } from "../site-access/site-config";
 import { formatJson, formatTable } from "./format";
-import { InputError, clientSecretEnv, loadClientSecret, loadOutputs, loadStack } from "./inputs";
+import { clientSecretEnv, loadClientSecret, loadStack } from "./inputs";
 import { lookupVia, type Network } from "./net";
-import { PlanError, smokePlan } from "./plan";
+import { smokePlan } from "./plan";
 import { failed } from "./result";
 import { runSmoke } from "./runner";
 
@@ -20,8 +22,6 @@ const usage = [
     "                        [--ca FILE]... [--dns-server ADDR[:PORT]]... [--min-days N] [--timeout SECONDS]",
     `The checks client's secret: ${clientSecretEnv}, else the stack's checksClientSecret (pulumi config get).`,
 ].join("\n");
-
-const pemCertificates = (text: string) => text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 
 async function main(): Promise<number> {
     let args;
@@ -63,31 +63,21 @@ async function main(): Promise<number> {
     }
 
     const stackFile = args["config-file"] ? resolve(args["config-file"]) : join(projectRoot(), `Pulumi.${args.stack}.yaml`);
-    const extraCa: string[] = [];
-    for (const file of args.ca ?? []) {
-        let text: string;
-        try {
-            text = readFileSync(file, "utf8");
-        } catch (err) {
-            throw new InputError(`cannot read the CA file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-        }
-        const certs = pemCertificates(text);
-        if (certs.length === 0) throw new InputError(`the CA file ${file} holds no PEM certificate`);
-        extraCa.push(...certs);
-    }
+    const extraCa = (args.ca ?? []).flatMap((file) => readCaFile(file, "--ca"));
 
     const envSecret = !!process.env[clientSecretEnv];
     const stack = loadStack(stackFile, envSecret);
-    const outputs = await loadOutputs(args.outputs ? { file: resolve(args.outputs) } : { stack: args.stack! });
+    const run = pulumiRunner();
+    const outputs = loadOutputs(args.outputs ? { file: resolve(args.outputs) } : { stack: args.stack!, run }, stack.model);
     const plan = smokePlan(stack.model, outputs, extraCa);
-    const clientSecret = plan.token ? await loadClientSecret(process.env, { name: args.stack, holdsClientSecret: stack.holdsClientSecret }) : undefined;
+    const clientSecret = plan.token ? loadClientSecret(process.env, { name: args.stack, holdsClientSecret: stack.holdsClientSecret }, run) : undefined;
 
     const resolver = new Resolver({ timeout: Math.round(timeout * 1000), tries: 2 });
     if (args["dns-server"]?.length) {
         try {
             resolver.setServers(args["dns-server"]);
         } catch (err) {
-            throw new InputError(`--dns-server ${args["dns-server"].join(", ")}: ${(err as Error).message}`);
+            throw new SiteInputError(`--dns-server ${args["dns-server"].join(", ")}: ${(err as Error).message}`);
         }
     }
     // With a chosen DNS server, connections find their addresses there too.
@@ -101,7 +91,7 @@ async function main(): Promise<number> {
 main().then(
     (code) => (process.exitCode = code),
     (err: unknown) => {
-        const known = err instanceof InputError || err instanceof PlanError || err instanceof StackFileError;
+        const known = err instanceof SiteInputError;
         const message = err instanceof Error ? err.message : String(err);
         console.error(`smoke checks could not run: ${known ? message : message.split("\n")[0]}`);
         if (process.env.SRCNET_DEBUG && err instanceof Error && err.stack) console.error(err.stack);

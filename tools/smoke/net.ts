@@ -1,13 +1,10 @@
 // How the checks reach a site: single HTTP requests and TLS handshakes, each bounded, through a
-// name lookup that can be given (a chosen DNS server, or a test's). components/http/retrying-request.ts
-// is the program's request with retries, but it takes no lookup and follows no name other than the
-// system's; a check wants one answer as the server gives it, so it is one attempt here. Nothing
-// made here carries a request header or body into a message.
-import * as http from "node:http";
-import * as https from "node:https";
+// name lookup that can be given (a chosen DNS server, or a test's). The requests are the program's
+// own (components/http/retrying-request.ts), one attempt each: a check wants one answer as the
+// server gives it now. Nothing made here carries a request header or body into a message.
 import { isIP, type LookupFunction } from "node:net";
 import * as tls from "node:tls";
-import type { HttpAnswer } from "../../components/http/retrying-request";
+import { sendOnce, withPublicRoots, type HttpAnswer, type OneRequest, type RetryPolicy } from "../../components/http/retrying-request";
 
 export interface Network {
     /** How hostnames are turned into addresses; the system's (getaddrinfo) when not given. */
@@ -56,43 +53,17 @@ export function lookupVia(resolver: DnsResolver): LookupFunction {
     };
 }
 
-/** Node's public roots and `extra`: `ca` alone would replace the public roots. */
-const trustOf = (extra: readonly string[] | undefined) => (extra && extra.length > 0 ? [...tls.rootCertificates, ...extra] : undefined);
-
-export interface ProbeRequest {
-    readonly method: string;
-    readonly url: string;
-    readonly headers?: Readonly<Record<string, string>>;
-    readonly body?: string;
-    /** CA certificates (PEM) trusted besides the public roots. */
-    readonly ca?: readonly string[];
-}
+/** One request of a check; its `ca`: CA certificates (PEM) trusted besides the public roots. */
+export type ProbeRequest = Omit<OneRequest, "lookup">;
 
 /** One request, no redirect followed: the answer as the server gives it. */
 export function probe(net: Network, req: ProbeRequest): Promise<HttpAnswer> {
-    const url = new URL(req.url);
-    const client = url.protocol === "http:" ? http : https;
-    const ca = trustOf(req.ca);
-    const headers = { ...req.headers, ...(req.body !== undefined ? { "content-length": String(Buffer.byteLength(req.body)) } : {}) };
-    return new Promise((resolve, reject) => {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const settle = (f: () => void) => {
-            clearTimeout(timer);
-            f();
-        };
-        const outgoing = client.request(url, { method: req.method, headers, agent: false, ...(ca ? { ca } : {}), ...(net.lookup ? { lookup: net.lookup } : {}) }, (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (c: Buffer) => chunks.push(c));
-            res.on("end", () => settle(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") })));
-            res.on("error", (err) => settle(() => reject(err)));
-        });
-        outgoing.on("error", (err) => settle(() => reject(err)));
-        timer = setTimeout(() => {
-            reject(new Error(`no answer from ${url.host} within ${net.timeoutMs / 1000} s`));
-            outgoing.destroy();
-        }, net.timeoutMs);
-        outgoing.end(req.body);
-    });
+    return sendOnce({ ...req, ...(net.lookup ? { lookup: net.lookup } : {}) }, net.timeoutMs);
+}
+
+/** The retry policy of a client the checks hand their network to (a Rucio session): one attempt, bounded as a probe is. */
+export function singleAttempt(net: Network): RetryPolicy {
+    return { attempts: 1, deadlineMs: net.timeoutMs, attemptTimeoutMs: net.timeoutMs, baseDelayMs: 0, maxDelayMs: 0 };
 }
 
 export interface TlsPeer {
@@ -105,7 +76,7 @@ export interface TlsPeer {
 
 /** A TLS handshake with `host`'s name as SNI; the chain is reported, not refused. */
 export function tlsPeer(net: Network, host: string, port: number, ca?: readonly string[]): Promise<TlsPeer> {
-    const trusted = trustOf(ca);
+    const trusted = withPublicRoots(ca);
     return new Promise((resolve, reject) => {
         let timer: ReturnType<typeof setTimeout> | undefined;
         const socket = tls.connect({

@@ -13,7 +13,7 @@ import { rucioAudience, rucioExpectedScopes } from "../../components/rucio/rende
 import type { RseSpec } from "../../components/rucio/rse-registration";
 import { rucioCaCertificates } from "../../components/site/rucio-args";
 import { healthPath } from "../../components/storage/render/paths";
-import type { SiteOutputs } from "./outputs";
+import type { SiteOutputs } from "../site-access/outputs";
 
 export interface TlsEndpoint {
     /** The service, as outputs.hostnames names it (rucioAuth for a separate auth server). */
@@ -76,23 +76,28 @@ export interface SmokePlan {
     readonly jupyterhub?: HubPlan;
 }
 
-/** Outputs that do not belong to the config they are checked against. */
-export class PlanError extends Error {}
-
 /** The RSE's storage scopes, as the notebooks' tokens carry them (identity/plan.ts). */
 const storageScopes = notebookExchangeScopes.filter((s) => s.startsWith("storage."));
 
 const unique = (items: readonly string[]) => [...new Set(items)];
 
-/** The token's scope and audience when site.checks does not say: the storage's, and the site's own Rucio's. */
+/**
+ * The token's scope and audience when site.checks does not say: the storage's scopes, and what
+ * the site's Rucio expects of a token. The site's own Rucio expects Rucio's defaults, openid
+ * profile and audience rucio (components/rucio/render/server-config.ts); a central Rucio expects
+ * what the registration's IAM login asks for when it names it (rucio.auth.scope and audience),
+ * else, the config knowing nothing else of it, Rucio's defaults too: without them, a Rucio that
+ * checks them (every one: rucio@40.4.1:lib/rucio/core/oidc.py:65-66) refuses the token.
+ */
 export function tokenRequestOf(model: SiteModel): { scope: string; audience?: string } {
     const r = model.config.rucio;
     const checks = model.config.checks;
     const externalOidc = r.mode === "external" && r.auth.method === "oidc" ? r.auth : undefined;
-    const rucioScopes = r.mode === "deploy" ? rucioExpectedScopes : (externalOidc?.scope?.split(/\s+/).filter(Boolean) ?? []);
+    const loginScopes = externalOidc?.scope?.split(/\s+/).filter(Boolean) ?? [];
+    const rucioScopes = loginScopes.length > 0 ? loginScopes : rucioExpectedScopes;
     return {
         scope: checks?.scope ?? unique([...rucioScopes, ...storageScopes]).join(" "),
-        audience: checks?.audience ?? (r.mode === "deploy" ? rucioAudience : externalOidc?.audience),
+        audience: checks?.audience ?? externalOidc?.audience ?? rucioAudience,
     };
 }
 
@@ -102,7 +107,7 @@ function hostPort(url: string, defaultPort: number): { host: string; port: numbe
 }
 
 export function smokePlan(model: SiteModel, outputs: SiteOutputs, extraCa: readonly string[] = []): SmokePlan {
-    if (outputs.site !== model.name) throw new PlanError(`the stack outputs are of site ${outputs.site}, the config of site ${model.name}: give the outputs of the same stack`);
+    // The outputs are the site's: loadOutputs (tools/site-access/outputs.ts) checked it.
     const config = model.config;
     const acme = acmeRoots(model.acme.server);
     const withCa = (...lists: readonly (readonly string[] | undefined)[]) => unique([...extraCa, ...lists.flatMap((l) => l ?? [])]);

@@ -9,13 +9,14 @@
 // (rucio@40.4.1:lib/rucio/core/authentication.py:520-531); /accounts/whoami answers with a redirect
 // to that account (rucio@40.4.1:lib/rucio/web/rest/flaskapi/v1/accounts.py:339-341, and
 // rucio@1.31.7 :330-335). /ping answers {"version": ...} (rucio@40.4.1:.../v1/ping.py:44-69).
-import { canonicalAttribute, planRseOps, type ObservedRse, type RseOp } from "../../components/rucio/rse-drift";
-import { parseRucioJson, redact, rucioErrorOf, seg, type RucioProtocol } from "../../components/rucio/rucio-api";
-import type { RseProtocolSpec, RseSpec } from "../../components/rucio/rse-registration";
+// The RSE is read as the registration reads it (observeRse, through a session that sends the
+// checks' token), one attempt a request like every check's.
+import { planRseOps, type ObservedRse, type RseOp } from "../../components/rucio/rse-drift";
+import { bearerSession, redact, rucioErrorOf, tokenIdentity } from "../../components/rucio/rucio-api";
+import { observeRse, type RseSpec } from "../../components/rucio/rse-registration";
 import type { RucioPlan } from "./plan";
-import { probe, type Network } from "./net";
+import { probe, singleAttempt, type Network } from "./net";
 import { fail, pass, skip, timed, type CheckResult } from "./result";
-import { tokenIdentity } from "./token";
 
 export interface RucioRun {
     readonly plan: RucioPlan;
@@ -29,20 +30,6 @@ export function accountOfLocation(location: string | undefined): string | undefi
     if (!location) return undefined;
     const last = new URL(location, "http://rucio.invalid/accounts/whoami").pathname.replace(/\/+$/, "").split("/").pop();
     return last ? decodeURIComponent(last) : undefined;
-}
-
-/** Rucio's protocol as the registration's spec type has it (rse-registration.ts fromRucioProtocol). */
-function specOf(p: RucioProtocol): RseProtocolSpec {
-    const ext = p.extended_attributes;
-    return {
-        scheme: p.scheme,
-        hostname: p.hostname,
-        port: Number(p.port),
-        prefix: p.prefix ?? "",
-        impl: p.impl,
-        domains: p.domains as unknown as RseProtocolSpec["domains"],
-        ...(ext !== null && ext !== undefined ? { extendedAttributes: ext as Record<string, unknown> } : {}),
-    };
 }
 
 type OpKind = "rse" | "protocol" | "attributes";
@@ -124,31 +111,14 @@ export async function rucioChecks(run: RucioRun): Promise<CheckResult[]> {
 
     let observed: ObservedRse | undefined;
     await check("rse", rseTarget, async () => {
-        const a = await withToken(`/rses/${seg(rse)}`);
-        if (a.status === 404) return fail("rucio", "rse", rseTarget, `Rucio has no RSE ${rse}: ${errorOf(a)}`);
-        if (a.status !== 200) return fail("rucio", "rse", rseTarget, `HTTP ${a.status} ${errorOf(a)}`);
-        const body = parseRucioJson(a.text);
-        const p = await withToken(`/rses/${seg(rse)}/protocols`);
-        if (p.status !== 200 && p.status !== 404) throw new Error(`GET /rses/${rse}/protocols: HTTP ${p.status} ${errorOf(p)}`);
-        const listed: RucioProtocol[] = p.status === 200 ? (parseRucioJson(p.text) ?? []) : [];
-        const t = await withToken(`/rses/${seg(rse)}/attr/`);
-        if (t.status !== 200) throw new Error(`GET /rses/${rse}/attr/: HTTP ${t.status} ${errorOf(t)}`);
-        const held = parseRucioJson(t.text) ?? {};
-        const attributes: Record<string, string> = {};
-        for (const key of Object.keys(plan.expected.attributes)) if (held[key] !== undefined && held[key] !== null) attributes[key] = canonicalAttribute(held[key]);
-        observed = {
-            deterministic: body.deterministic,
-            rseType: String(body.rse_type),
-            volatile: body.volatile,
-            protocols: (Array.isArray(listed) ? listed : []).filter((x) => x.scheme === plan.expected.protocol.scheme).map(specOf),
-            attributes,
-            distances: [],
-            accounts: [],
-        };
+        const session = bearerSession({ serverUrl: plan.serverUrl, authUrl: plan.serverUrl, caCertificates: plan.ca }, token, singleAttempt(net), net.lookup);
+        // Only the RSE, its protocol and its attributes: no peers' distances, no accounts.
+        observed = await observeRse(session, rse, [{ ...plan.expected, peers: [], accounts: [] }]);
+        if (!observed) return fail("rucio", "rse", rseTarget, `Rucio has no RSE ${rse}: RSENotFound`);
         const problems = [...rseDifferences(plan.expected, observed).rse];
         const nameProblem = registeredNameProblem(plan);
         if (nameProblem) problems.unshift(nameProblem);
-        return problems.length > 0 ? fail("rucio", "rse", rseTarget, problems.join("; ")) : pass("rucio", "rse", rseTarget, `${body.rse_type}, deterministic ${body.deterministic}`);
+        return problems.length > 0 ? fail("rucio", "rse", rseTarget, problems.join("; ")) : pass("rucio", "rse", rseTarget, `${observed.rseType}, deterministic ${observed.deterministic}`);
     });
     if (observed) pushParts(results, plan, observed);
     else for (const n of ["protocol", "attributes"]) results.push(skip("rucio", n, rseTarget, "the RSE could not be read"));

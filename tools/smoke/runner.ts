@@ -7,7 +7,7 @@ import type { DnsResolver, Network } from "./net";
 import type { SmokePlan } from "./plan";
 import { fail, pass, skip, timed, type CheckResult, type SmokeReport } from "./result";
 import { rucioChecks } from "./rucio";
-import type { SiteOutputs } from "./outputs";
+import type { SiteOutputs } from "../site-access/outputs";
 import { storageChecks } from "./storage";
 import { tlsChecks } from "./tls";
 import { clientCredentialsToken } from "./token";
@@ -46,7 +46,7 @@ export async function runSmoke(input: SmokeInput, deps: SmokeDeps): Promise<Smok
         } else {
             const secret = input.clientSecret;
             const r = await timed("iam", "token", t.tokenUrl, async () => {
-                const issued = await clientCredentialsToken(t, secret);
+                const issued = await clientCredentialsToken(t, secret, deps.net);
                 token = issued.token;
                 return pass("iam", "token", t.tokenUrl, `client ${t.clientId}, scope ${issued.scope ?? t.scope}${t.audience ? `, audience ${t.audience}` : ""}`);
             });

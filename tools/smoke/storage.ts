@@ -13,21 +13,12 @@
 // (storm-webdav@v1.8.1:src/main/java/org/italiangrid/storm/webdav/server/servlet/ChecksumFilter.java:65,115-116,
 // utils/ChecksumHelper.java:9-12), what Rucio's verify_checksum and gfal2 compare.
 import { randomBytes } from "node:crypto";
+import type { OneRequest } from "../../components/http/retrying-request";
 import { redact } from "../../components/rucio/rucio-api";
+import { adler32 } from "../site-access/adler32";
 import type { StoragePlan } from "./plan";
 import { probe, type Network } from "./net";
 import { fail, pass, skip, timed, type CheckResult } from "./result";
-
-/** Adler-32 (RFC 1950) as StoRM writes it: 8 lower-case hex digits. */
-export function adler32(data: Buffer): string {
-    let a = 1;
-    let b = 0;
-    for (const byte of data) {
-        a = (a + byte) % 65521;
-        b = (b + a) % 65521;
-    }
-    return (((b << 16) | a) >>> 0).toString(16).padStart(8, "0");
-}
 
 /** The adler32 value of a Digest header (RFC 3230: `alg=value` items, comma-separated, the algorithm in any case). */
 export function digestValue(header: string | string[] | undefined, algorithm = "adler32"): string | undefined {
@@ -60,7 +51,7 @@ export async function storageChecks(run: StorageRun): Promise<CheckResult[]> {
     const content = `srcnet-site smoke check ${name} ${randomBytes(16).toString("hex")}\n`;
     const bearer = token ? { authorization: `Bearer ${token}` } : undefined;
     const clean = (text: string) => redact(text, token ? [token] : []);
-    const send = (method: string, at: string, headers: Record<string, string> = {}, body?: string) => probe(net, { method, url: at, headers, body, ca: plan.ca });
+    const send = (method: OneRequest["method"], at: string, headers: Record<string, string> = {}, body?: string) => probe(net, { method, url: at, headers, body, ca: plan.ca });
     const check = async (check: string, target: string, f: () => Promise<CheckResult>) => {
         const r = await timed("storage", check, target, f);
         results.push({ ...r, detail: clean(r.detail) });
@@ -132,11 +123,19 @@ export async function storageChecks(run: StorageRun): Promise<CheckResult[]> {
     } else if (bearer) {
         results.push(skip("storage", "delete", url, "the file was not written"));
     }
-    // A file an anonymous PUT left behind goes too, when the token may delete it.
-    if (anonymousWritten && bearer) await send("DELETE", anonymousUrl, bearer).catch(() => undefined);
-    else if (anonymousWritten) {
-        const i = results.findIndex((r) => r.name === "no token");
-        results[i] = { ...results[i], detail: `${results[i].detail}; the file it wrote, ${anonymousUrl}, is left in the area (no token to delete it with)` };
+    // A file an anonymous PUT left behind goes too, when the token may delete it; else it is named.
+    if (anonymousWritten) {
+        let left: string | undefined = "no token to delete it with";
+        if (bearer) {
+            left = await send("DELETE", anonymousUrl, bearer).then(
+                (a) => (a.status >= 200 && a.status < 300 ? undefined : `DELETE with the token: HTTP ${a.status}`),
+                (err: Error) => `DELETE with the token: ${err.message}`,
+            );
+        }
+        if (left) {
+            const i = results.findIndex((r) => r.name === "no token");
+            results[i] = { ...results[i], detail: clean(`${results[i].detail}; the file it wrote, ${anonymousUrl}, is left in the area (${left})`) };
+        }
     }
     return results;
 }

@@ -4,20 +4,24 @@
 // that succeeded in the window, NO DATA where none finished. --test first starts a small test
 // transfer in each direction between the site's RSE and each peer. See tools/transfers/*.ts.
 //
-// Exit codes: 0 the matrix was printed; 1 Rucio (or a storage, for --test) could not be read or
-// refused, or a test transfer could not be started (the matrix is printed still); 2 a usage, config
-// or state problem (a flag, the stack file, the outputs, a missing credential).
-import { readFileSync } from "node:fs";
+// Exit codes: 0 the matrix was printed; 1 a test transfer could not be started (the matrix is
+// printed still, the reason listed), or Rucio could not be read or refused (a login, the test
+// scope, a read: then no matrix is printed, the reason goes to stderr); 2 a usage, config or state
+// problem (a flag, the stack file, the outputs, a missing credential).
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { projectRoot } from "../../components/project-files";
 import { acmeRoots } from "../../components/certs/render/issuers";
 import { rucioSession } from "../../components/rucio/rucio-api";
 import { rucioAccount, rucioScope } from "../../config/fields";
+import { readCaFile } from "../site-access/ca-file";
+import { loadOutputs } from "../site-access/outputs";
+import { pulumiRunner, type PulumiRunner } from "../site-access/pulumi-cli";
+import { readSiteConfig, SiteInputError } from "../site-access/site-config";
 import { formatMatrix, matrixJson } from "./format";
 import { transferMatrix } from "./matrix";
 import { missingRses, readTransfers } from "./rucio-transfers";
-import { loadSiteModel, matrixRses, pulumiRunner, readOutputs, secretEnv, siteAuth, siteServer, UsageError, type PulumiRunner } from "./site";
+import { matrixRses, secretEnv, siteAuth, siteServer, UsageError } from "./site";
 import { ensureScope, planTestTransfers, randomTag, startTestTransfers, waitForRules, type TestTransferResult } from "./test-transfers";
 import { uploadFile } from "./webdav";
 
@@ -31,8 +35,8 @@ the site registers its RSE in. --json writes it as JSON. --test first starts a s
 transfer in each direction between the site's RSE and each peer (rules that expire after
 --lifetime minutes; --wait waits for them). Secrets: ${secretEnv.password} or
 ${secretEnv.clientSecret} (else read with pulumi), ${secretEnv.storageToken} for --test.
-Exit codes: 0 printed; 1 Rucio or a storage failed, or a test transfer was not started; 2 usage,
-config or state problem.
+Exit codes: 0 printed; 1 a test transfer was not started (the matrix is printed), or Rucio
+failed or refused (nothing is printed); 2 usage, config or state problem.
 `;
 
 export interface Options {
@@ -134,18 +138,6 @@ export interface Io {
     readonly now: () => number;
 }
 
-function readPem(file: string): string[] {
-    let text: string;
-    try {
-        text = readFileSync(file, "utf8");
-    } catch (err) {
-        throw new UsageError(`cannot read --storage-ca ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-    const pems = text.split(/(?<=-----END CERTIFICATE-----)\s*/).filter((p) => p.includes("BEGIN CERTIFICATE"));
-    if (pems.length === 0) throw new UsageError(`--storage-ca ${file} holds no PEM certificate`);
-    return pems;
-}
-
 /** The whole command; its exit code. */
 export async function runTransfers(argv: readonly string[], io: Io): Promise<number> {
     if (argv.includes("--help") || argv.includes("-h")) {
@@ -160,8 +152,8 @@ export async function runTransfers(argv: readonly string[], io: Io): Promise<num
         return 2;
     }
     try {
-        const model = loadSiteModel(options.stackFile ?? join(projectRoot(), `Pulumi.${options.stack}.yaml`));
-        const outputs = readOutputs(options.stack, io.run, options.outputs);
+        const { model } = readSiteConfig(options.stackFile ?? join(projectRoot(), `Pulumi.${options.stack}.yaml`));
+        const outputs = loadOutputs(options.outputs ? { file: options.outputs } : { stack: options.stack, run: io.run }, model);
         const auth = siteAuth(model, { stack: options.stack, env: io.env, run: io.run, outputs });
         const account = options.account ?? auth.account;
         const storageToken = io.env[secretEnv.storageToken];
@@ -169,7 +161,7 @@ export async function runTransfers(argv: readonly string[], io: Io): Promise<num
         if (options.test && !storageToken) {
             throw new UsageError(`--test writes its files to the RSEs' storage and needs a token they accept for writing in ${secretEnv.storageToken} (a WLCG token with storage.create:/ and storage.read:/)`);
         }
-        const storageCas = [...acmeRoots(model.acme.server), ...(options.storageCa ? readPem(options.storageCa) : [])];
+        const storageCas = [...acmeRoots(model.acme.server), ...(options.storageCa ? readCaFile(options.storageCa, "--storage-ca") : [])];
         const session = rucioSession(siteServer(model, outputs), auth);
         if (storageToken) session.secrets.push(storageToken);
         const rses = matrixRses(model, outputs);
@@ -177,7 +169,7 @@ export async function runTransfers(argv: readonly string[], io: Io): Promise<num
         let tests: TestTransferResult[] | undefined;
         if (options.test) {
             await ensureScope(session, account!, options.scope);
-            const plans = planTestTransfers(outputs.rseName, rses.slice(1), options.scope, io.now(), randomTag());
+            const plans = planTestTransfers(outputs.rse.name, rses.slice(1), options.scope, io.now(), randomTag());
             tests = await startTestTransfers(session, plans, {
                 account: account!,
                 lifetimeSeconds: Math.round(options.lifetimeMinutes * 60),
@@ -193,14 +185,14 @@ export async function runTransfers(argv: readonly string[], io: Io): Promise<num
         const matrix = transferMatrix({ rses, records: read.records, from: to - options.hours * 3600_000, to });
         for (const r of read.missingRses) io.err(`warning: Rucio has no RSE ${r}; its row and column are NO DATA\n`);
         if (options.json) {
-            io.out(`${JSON.stringify({ ...matrixJson(matrix, options.hours), site: outputs.rseName, missingRses: read.missingRses, ...(tests ? { tests } : {}) }, null, 2)}\n`);
+            io.out(`${JSON.stringify({ ...matrixJson(matrix, options.hours), site: outputs.rse.name, missingRses: read.missingRses, ...(tests ? { tests } : {}) }, null, 2)}\n`);
         } else {
             if (tests) io.out(`${formatTestTransfers(tests, options.lifetimeMinutes)}\n`);
             io.out(formatMatrix(matrix, options.hours));
         }
         return tests?.some((t) => t.error) ? 1 : 0;
     } catch (err) {
-        if (err instanceof UsageError) {
+        if (err instanceof UsageError || err instanceof SiteInputError) {
             io.err(`${err.message}\n`);
             return 2;
         }

@@ -4,6 +4,7 @@
 // lifetime: when they expire, the replicas get a tombstone and the reaper deletes them.
 import { createHash, randomBytes } from "node:crypto";
 import { addScope, jsonOf, parseJsonLines, rucioCall, seg, unexpected, type RucioSession } from "../../components/rucio/rucio-api";
+import { adler32 } from "../site-access/adler32";
 
 /** One test transfer to make: a new file at the source, to be copied to the destination. */
 export interface TestTransferPlan {
@@ -16,17 +17,6 @@ export interface TestTransferPlan {
     /** Eight lower-case hex digits, as Rucio stores adler32. */
     readonly adler32: string;
     readonly md5: string;
-}
-
-/** Adler-32 (RFC 1950 8.2) of the bytes. */
-export function adler32(data: Uint8Array): string {
-    let a = 1;
-    let b = 0;
-    for (const byte of data) {
-        a = (a + byte) % 65521;
-        b = (b + a) % 65521;
-    }
-    return ((b * 65536 + a) >>> 0).toString(16).padStart(8, "0");
 }
 
 /** 2026-12-01T14:30:22.123Z -> 20261201T143022Z */

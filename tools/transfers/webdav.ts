@@ -1,9 +1,9 @@
 // Writing a small file to an RSE's WebDAV storage (StoRM-WebDAV) with a bearer token, as a
 // Rucio upload's gfal2 does it: PUT, and on 409 (a missing parent collection, RFC 4918 9.7.1)
 // MKCOL the missing parents, then PUT again. The token goes only over TLS, or to this machine.
-import * as http from "node:http";
-import * as https from "node:https";
-import * as tls from "node:tls";
+// Each request is one attempt of the program's own (sendOnce, components/http/retrying-request.ts):
+// a write that may have happened is not repeated blindly.
+import { sendOnce, type HttpAnswer } from "../../components/http/retrying-request";
 import { redact } from "../../components/rucio/rucio-api";
 
 export interface StorageAccess {
@@ -28,32 +28,15 @@ const loopback = new Set(["127.0.0.1", "[::1]", "localhost"]);
 /** Whether a bearer token may be sent to the URL: TLS, or a server on this machine. */
 export const tokenMayGo = (url: URL) => url.protocol === "https:" || loopback.has(url.hostname);
 
-interface Answer {
-    readonly status: number;
-    readonly text: string;
-}
-
-function send(method: "PUT" | "MKCOL", url: URL, access: StorageAccess, body?: Buffer): Promise<Answer> {
-    const client = url.protocol === "https:" ? https : http;
-    const ca = access.caCertificates && access.caCertificates.length > 0 ? [...tls.rootCertificates, ...access.caCertificates] : undefined;
-    const headers: Record<string, string> = { authorization: `Bearer ${access.token}`, ...(body ? { "content-length": String(body.length), "content-type": "application/octet-stream" } : {}) };
-    return new Promise((resolve, reject) => {
-        const req = client.request(url, { method, headers, agent: false, ...(ca ? { ca } : {}), timeout: access.timeoutMs ?? 60_000 }, (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (c: Buffer) => chunks.push(c));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-            res.on("error", reject);
-        });
-        req.on("timeout", () => req.destroy(new Error(`no answer within ${(access.timeoutMs ?? 60_000) / 1000} s`)));
-        req.on("error", reject);
-        req.end(body);
-    });
+function send(method: "PUT" | "MKCOL", url: URL, access: StorageAccess, body?: Buffer): Promise<HttpAnswer> {
+    const headers: Record<string, string> = { authorization: `Bearer ${access.token}`, ...(body ? { "content-type": "application/octet-stream" } : {}) };
+    return sendOnce({ method, url: url.href, headers, body, ca: access.caCertificates }, access.timeoutMs ?? 60_000);
 }
 
 const short = (text: string, token: string) => redact(text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim(), [token]).slice(0, 200);
 
 /** An error naming the URL and the storage's answer, never the token. */
-function refused(method: string, url: URL, a: Answer, token: string): Error {
+function refused(method: string, url: URL, a: HttpAnswer, token: string): Error {
     const detail = short(a.text, token);
     const hint = a.status === 401 || a.status === 403 ? "; the token must be one the storage trusts, with storage.create for the path" : "";
     return new Error(`the storage refused ${method} ${url.href}: HTTP ${a.status}${detail ? ` ${detail}` : ""}${hint}`);
