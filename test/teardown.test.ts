@@ -203,7 +203,9 @@ describe("teardown: a test site leaves nothing behind", function () {
 
         it("reports a holder that does not wait for the cluster", () => {
             const anchor = clusterAnchor(r)!.urn;
-            // Cut every path from the database release to the cluster: through its provider, dependencies and parent.
+            // Every in-cluster resource waits for the cluster through its provider today, so this rule
+            // guards a future holder put on a provider that does not (another cluster's, say): cut
+            // every path from the database release to the cluster to stand for one.
             const broken: Recording = { ...r, resources: r.resources.map((x) => (x.name === "dev-rucio-db" && x.custom ? { ...x, provider: null, dependsOn: [], parent: null } : x)) };
             expect(upstream(broken, named(broken, "dev-rucio-db").urn).has(anchor)).to.equal(false);
             expect(teardownViolations(broken, rendered).join("\n")).to.match(/dev-rucio-db holds Cinder volumes .* does not wait for dev-k8s/);

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { testSiteFile } from "../tools/test-site/template";
-import { SecretsError, applySecrets, neededSecretKeys, secretsPlan } from "../tools/workflows/secrets";
+import { SecretsError, applySecrets, maskCommands, neededSecretKeys, secretsPlan } from "../tools/workflows/secrets";
 import { StackListError, githubOutputLines, guardStack, listStacks, pulumiCliVersion, stackEnvironment, stacksOf } from "../tools/workflows/stacks";
 import { repoRoot } from "./harness";
 
@@ -171,6 +171,11 @@ describe("the workflows' helpers (tools/workflows)", () => {
             expect(() => applySecrets(plan, () => 1, () => undefined)).to.throw(/pulumi config set iamAdminClientSecret failed \(exit 1\)/);
         });
 
+        it("masks every value of the plan, a multi-line one line by line", () => {
+            const plan = secretsPlan("alice", JSON.stringify({ iamAdminClientSecret: "a", kubeconfig: "apiVersion: v1\n\n  token: t0k3n\n" }), site());
+            expect(maskCommands(plan)).to.deep.equal(["::add-mask::a", "::add-mask::apiVersion: v1", "::add-mask::token: t0k3n"]);
+        });
+
         it("set-secrets runs pulumi config set with the value on standard input, for a test site only", () => {
             const made = testSiteFile(readFileSync(join(repoRoot, "Pulumi.dev.yaml"), "utf8"), "alice");
             const dir = dirOf({ alice: made.text, prod: siteFile("production") });
@@ -183,7 +188,10 @@ describe("the workflows' helpers (tools/workflows)", () => {
             const env = { PATH: `${bin}:${process.env.PATH}`, SRCNET_TEST_SITE_SECRETS: JSON.stringify({ iamAdminClientSecret: "the-secret" }) };
             const result = run(["set-secrets", "--stack", "alice", "--dir", dir], env);
             expect(result.status, result.stderr).to.equal(0);
-            expect(result.stdout).to.not.include("the-secret");
+            // The value is masked first (GitHub hides the command and every later occurrence), and appears nowhere else.
+            const lines = result.stdout.split("\n");
+            expect(lines[0]).to.equal("::add-mask::the-secret");
+            expect(lines.slice(1).join("\n")).to.not.include("the-secret");
             expect(readFileSync(log, "utf8")).to.equal("config set --stack alice --secret iamAdminClientSecret|the-secret\n");
             const refused = run(["set-secrets", "--stack", "prod", "--dir", dir], env);
             expect(refused.status).to.equal(1);

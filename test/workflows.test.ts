@@ -192,7 +192,7 @@ describe("the GitHub workflows", function () {
                 ["change", 0, undefined],
                 ["tool", undefined, "${{ github.event.pull_request.base.sha }}"],
             ]);
-            expect(stepNamed(pr, "diff", "What the change does to every site").run).to.include('node tool/bin/tools/diff/main.js --repo "$GITHUB_WORKSPACE/change" --base "$BASE_SHA" --markdown report/diff.md');
+            expect(stepNamed(pr, "diff", "What the change does to every site").run).to.include('node tool/bin/tools/diff/main.js --repo "$GITHUB_WORKSPACE/change" --base "$base" --markdown report/diff.md');
         });
 
         it("pull request: uploads the report with the PR number as the artifact the comment workflow downloads", () => {

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { projectRoot } from "../../components/project-files";
-import { SecretsError, applySecrets, secretsPlan, spawnPulumi } from "./secrets";
+import { SecretsError, applySecrets, maskCommands, secretsPlan, spawnPulumi } from "./secrets";
 import { StackListError, githubOutputLines, guardStack, listStacks, projectName, pulumiCliVersion, stackEnvironment, stacksOf, type Environment } from "./stacks";
 
 const usage = [
@@ -50,7 +50,10 @@ function setSecretsCommand(dir: string, stack: string): void {
     if (json === undefined || json.trim() === "") throw new SecretsError("SRCNET_TEST_SITE_SECRETS is empty: set the repository (or environment) secret TEST_SITE_SECRETS");
     const file = parse(readFileSync(join(dir, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
     const site = file.config[`${projectName(dir)}:site`] ?? file.config.site;
-    const done = applySecrets(secretsPlan(stack, json, site), spawnPulumi);
+    const plan = secretsPlan(stack, json, site);
+    // Masked before anything else can print one of them.
+    for (const line of maskCommands(plan)) console.log(line);
+    const done = applySecrets(plan, spawnPulumi);
     console.log(`set ${done.length} secret key(s) of ${stack}`);
 }
 

@@ -78,6 +78,16 @@ export function secretsPlan(stack: string, json: string, site: unknown): ConfigS
     return sets;
 }
 
+/**
+ * The workflow commands that make GitHub mask each value in the job's log. GitHub masks the
+ * repository secret as a whole, not the values inside its JSON; a mask covers one line, so a
+ * multi-line value (a kubeconfig, a key) is masked line by line.
+ */
+export function maskCommands(plan: readonly ConfigSet[]): string[] {
+    const lines = plan.flatMap((set) => set.stdin.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0));
+    return [...new Set(lines)].map((l) => `::add-mask::${l}`);
+}
+
 /** Runs one `pulumi ARGS` with STDIN; returns its exit code. */
 export type PulumiRunner = (args: readonly string[], stdin: string) => number;
 
