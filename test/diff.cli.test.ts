@@ -2,7 +2,7 @@
 // a pull request's job runs it (the base built in a worktree of its own).
 import { expect } from "chai";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "./harness";
@@ -89,18 +89,52 @@ describe("npm run diff (the command)", function () {
         }
     });
 
+    it("removes a worktree an interrupted run left, and leaves a running one's alone", () => {
+        const made: string[] = [];
+        const worktreeOf = (pid: number) => {
+            const scratch = mkdtempSync(join(tmpdir(), "srcnet-diff-"));
+            writeFileSync(join(scratch, "pid"), String(pid));
+            execFileSync("git", ["-C", repoRoot, "worktree", "add", "--detach", join(scratch, "base"), "HEAD"], { stdio: "ignore" });
+            made.push(scratch);
+            return join(scratch, "base");
+        };
+        // A pid above the kernel's limit (4194304) is never a live process.
+        const stale = worktreeOf(4194305);
+        const live = worktreeOf(process.pid);
+        // A run killed outright leaves its scratch directory with no worktree in it.
+        const orphan = mkdtempSync(join(tmpdir(), "srcnet-diff-"));
+        writeFileSync(join(orphan, "pid"), "4194305");
+        made.push(orphan);
+        try {
+            const r = run(["--repo", checkout, "--base", "HEAD", "--stack", "nowhere"]);
+            expect(r.status).to.equal(2);
+            const listed = execFileSync("git", ["-C", repoRoot, "worktree", "list"], { encoding: "utf8" });
+            expect(listed).not.to.include(stale);
+            expect(listed).to.include(live);
+            expect(existsSync(orphan)).to.equal(false);
+            expect(existsSync(live)).to.equal(true);
+        } finally {
+            spawnSync("git", ["-C", repoRoot, "worktree", "remove", "--force", live]);
+            for (const dir of made) rmSync(dir, { recursive: true, force: true });
+            spawnSync("git", ["-C", repoRoot, "worktree", "prune"]);
+        }
+    });
+
     it("removes the base's worktree when it is stopped half way", async () => {
         const child = spawn(process.execPath, [cli, "--repo", checkout, "--base", "HEAD"], { stdio: "ignore" });
         const worktrees = () => execFileSync("git", ["-C", repoRoot, "worktree", "list"], { encoding: "utf8" });
         const deadline = Date.now() + 120000;
-        while (!/srcnet-diff-[^\s]*\/base/.test(worktrees())) {
+        let made: RegExpExecArray | null;
+        while (!(made = /(\S*srcnet-diff-[^\s/]+)\/base/.exec(worktrees()))) {
             if (Date.now() > deadline || child.exitCode !== null) throw new Error("the diff never made its worktree");
             await new Promise((r) => setTimeout(r, 100));
         }
+        const scratch = made[1];
         child.kill("SIGTERM");
         const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
         expect(code).to.equal(143);
-        expect(worktrees()).not.to.match(/srcnet-diff-/);
-        expect(readdirSync(tmpdir()).filter((d) => d.startsWith("srcnet-diff-"))).to.deep.equal([]);
+        // This run's worktree and scratch directory (other runs may be going on the same machine).
+        expect(worktrees()).not.to.include(scratch);
+        expect(existsSync(scratch)).to.equal(false);
     });
 });

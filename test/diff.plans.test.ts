@@ -84,7 +84,10 @@ describe("npm run diff: what a change does to a site", function () {
         // The server's boot mapping names the volume, whose ID is unknown until the new one exists.
         expect(byName(d, "uksrc-storm").because).to.include("blockDevices (from uksrc-storm-data, which is replaced)");
         expect(d.approvals).to.deep.equal(["uksrc-storm-data (openstack:blockstorage/volume:Volume) would be replaced"]);
-        expect(markdownReport([d], { base: "b", head: "h" })).to.include("[!CAUTION]");
+        const md = markdownReport([d], { base: "b", head: "h" });
+        expect(md).to.include("[!CAUTION]");
+        expect(md).to.include("→ \"[known once uksrc-storm-data is replaced]\"");
+        expect(md).not.to.include("removed (was");
     });
 
     it("the same volume change on a test site needs no approval", async () => {
@@ -161,6 +164,14 @@ describe("npm run diff: what a change does to a site", function () {
         expect(d.approvals).to.deep.equal([]);
     });
 
+    it("a new network range replaces the subnet, and the cluster template that names it through replaceOnChanges", async () => {
+        const d = diffPlans("dev", dev, await planOf("dev", (s) => (s.openstack.network.cidr = "10.43.0.0/24")));
+        expect(byName(d, "dev-subnet").because).to.deep.equal(["cidr"]);
+        const template = d.changes.find((c) => c.type === "openstack:containerinfra/clusterTemplate:ClusterTemplate")!;
+        expect(template.kind).to.equal("replace");
+        expect(template.because.some((b) => b.endsWith("(from dev-subnet, which is replaced; replaceOnChanges)"))).to.equal(true);
+    });
+
     it("a changed management kubeconfig may point at another cluster: its provider and the Cluster API cluster on it count as replaced", async () => {
         const d = diffPlans("uksrc", uksrc, await planOf("uksrc", undefined, { ...secretsOf("uksrc"), capiManagementKubeconfig: "apiVersion: v1\nkind: Config\n# another management cluster\n" }));
         expect(byName(d, "uksrc-capi-management").kind).to.equal("replace");
@@ -168,6 +179,12 @@ describe("npm run diff: what a change does to a site", function () {
         expect(byName(d, "uksrc-k8s", "kubernetes:helm.sh/v3:Release").because).to.deep.equal(["its provider uksrc-capi-management is replaced"]);
         // The release is what the cluster's contents are deleted with: the cluster itself, which holds data.
         expect(d.approvals).to.include("uksrc-k8s (kubernetes:helm.sh/v3:Release) would be replaced");
+        // The workload cluster's kubeconfig comes from a dynamic resource that is updated: known in
+        // `pulumi up` once it has run, unknown to the preview, which the report says.
+        const workload = byName(d, "uksrc-k8s", "pulumi:providers:kubernetes");
+        expect(workload.kind).to.equal("update");
+        expect(workload.inputs).to.deep.include({ path: "kubeconfig", secret: false, before: "[secret]", after: "[known once uksrc-k8s-kubeconfig is updated]" });
+        expect(workload.notes.join()).to.include("`pulumi up` replaces them only if the kubeconfig then names another cluster");
     });
 
     it("a production site moved to test in the same change is still judged as production", async () => {

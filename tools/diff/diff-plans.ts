@@ -60,6 +60,9 @@ const environmentOf = (plan: Plan | undefined): string | undefined => {
 
 const counted = (r: RecordedResource) => r.custom;
 
+/** Dynamic providers whose diff declares no stable outputs: an update leaves every output unknown in a preview. */
+const dynamicOutputsUnknownOnUpdate = (type: string) => type.startsWith("pulumi-nodejs:dynamic/") && type !== "pulumi-nodejs:dynamic/srcnet:IamClient";
+
 /** Notes from how the provider carries out an in-place change that the kind does not show. */
 function providerNotes(type: string, inputs: readonly InputChange[], after: RecordedResource): string[] {
     const notes: string[] = [];
@@ -73,6 +76,10 @@ function providerNotes(type: string, inputs: readonly InputChange[], after: Reco
             else if ((after.inputs as Record<string, Json>)?.enableOnlineResize !== true) notes.push(`size ${size.before} → ${size.after} GB: extended in place; an attached volume needs enableOnlineResize, else \`pulumi up\` fails`);
             else notes.push(`size ${size.before} → ${size.after} GB: extended in place, online`);
         }
+    }
+    if (type === "pulumi:providers:kubernetes" && inputs.some((c) => c.path === "kubeconfig" && typeof c.after === "string" && c.after.startsWith("[known once"))) {
+        // pulumi-kubernetes replaces a provider whose kubeconfig is unknown (provider.go DiffConfig).
+        notes.push("`pulumi preview` shows this provider, and everything on it, replaced while its kubeconfig is unknown; `pulumi up` replaces them only if the kubeconfig then names another cluster");
     }
     if (type === "openstack:compute/instance:Instance") {
         // A new flavor resizes the server (resource_openstack_compute_instance_v2.go:455-460 forces
@@ -110,7 +117,7 @@ export function diffPlans(stack: string, base: Plan | undefined, head: Plan | un
     }
     // Both synths recorded digests with one key; otherwise masked secrets cannot be told apart.
     const secretsComparable = base?.secretDigests === true && head.secretDigests === true;
-    if (base && !secretsComparable) warnings.push("the base revision's plan has no secret digests: a changed secret is not shown");
+    if (base && !secretsComparable) warnings.push(`${base.secretDigests ? "the change's" : "the base revision's"} plan has no secret digests: a changed secret is not shown`);
     const verdicts = new Map<string, Verdict>();
     const verdictOf = (urn: string, seen: Set<string> = new Set()): Verdict => {
         const known = verdicts.get(urn);
@@ -139,7 +146,13 @@ export function diffPlans(stack: string, base: Plan | undefined, head: Plan | un
             // `seen` holds the resources being judged further up; a dependency cycle stops there.
             if (!after.has(dep) || (seen.has(dep) && !verdicts.has(dep))) return undefined;
             const kind = verdictOf(dep, seen).kind;
-            return kind === "replace" ? "replaced" : kind === "create" ? "new" : undefined;
+            if (kind === "replace") return "replaced";
+            if (kind === "create") return "new";
+            // A dynamic resource has no provider-side preview: an update's outputs that are not its
+            // inputs are unknown until it runs (@pulumi/pulumi cmd/dynamic-provider/index.js:96-112),
+            // unless its diff keeps them stable, as the IAM client's does for its ID and secret.
+            if (kind === "update" && dynamicOutputsUnknownOnUpdate(after.get(dep)!.type)) return "updated";
+            return undefined;
         };
         if (now.provider) {
             const how = fresh(now.provider);
@@ -153,10 +166,14 @@ export function diffPlans(stack: string, base: Plan | undefined, head: Plan | un
                 const how = fresh(dep);
                 if (!how) continue;
                 const source = `from ${after.get(dep)!.name}, which is ${how}`;
-                const forced = dynamic === undefined ? replacedBy(forceNewPaths(now.type), [input]) : [];
+                // An updated dynamic resource's outputs are known again once it has run, before this
+                // resource is judged in `pulumi up`: only the preview cannot know them (see the notes).
+                const forced = dynamic === undefined && how !== "updated" ? replacedBy(forceNewPaths(now.type), [input]) : [];
                 if (forced.length > 0) because.push(`${input} (${source})`);
+                if (how !== "updated" && replacedBy(now.replaceOnChanges ?? [], [input]).length > 0) because.push(`${input} (${source}; replaceOnChanges)`);
                 if (!changedPaths.some((p) => p === input || p.startsWith(`${input}.`) || p.startsWith(`${input}[`))) {
-                    changes.push({ path: input, secret: false, before: `[known once the resource it comes from is ${how === "new" ? "made" : "replaced"}]` });
+                    const old = (was.inputs as Record<string, Json> | null)?.[input];
+                    changes.push({ path: input, secret: false, ...(old === undefined ? {} : { before: old }), after: `[known once ${after.get(dep)!.name} is ${how === "new" ? "made" : how}]` });
                     changedPaths.push(input);
                 }
             }

@@ -33,6 +33,7 @@ const openstackForceNew: Readonly<Record<string, readonly string[]>> = {
     "openstack:dns/recordSet:RecordSet": ["region", "zoneId", "name", "type", "valueSpecs", "projectId"],
     "openstack:containerinfra/cluster:Cluster": ["region", "name", "projectId", "userId", "createTimeout", "discoveryUrl", "dockerVolumeSize", "flavor", "masterFlavor", "keypair", "labels", "mergeLabels", "masterCount", "fixedNetwork", "fixedSubnet", "floatingIpEnabled"],
     "openstack:containerinfra/clusterTemplate:ClusterTemplate": ["region", "projectId", "userId"],
+    "openstack:containerinfra/nodeGroup:NodeGroup": ["region", "clusterId", "name", "projectId", "dockerVolumeSize", "labels", "mergeLabels", "role", "imageId", "flavorId"],
     "openstack:identity/applicationCredential:ApplicationCredential": ["region", "name", "description", "unrestricted", "secret", "projectId", "roles", "accessRules", "expiresAt"],
 };
 

@@ -3,9 +3,9 @@
 // digests of their secrets with one key that lives only in this process and its children.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { projectRoot } from "../../components/project-files";
 import type { Plan } from "../synth/plan";
 import { stackNameOf } from "../engine/stack-file";
@@ -52,8 +52,8 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
         const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
         running.add(child);
         let output = "";
-        child.stdout.on("data", (d: Buffer) => (output += d.toString("utf8")));
-        child.stderr.on("data", (d: Buffer) => (output += d.toString("utf8")));
+        child.stdout.setEncoding("utf8").on("data", (d: string) => (output += d));
+        child.stderr.setEncoding("utf8").on("data", (d: string) => (output += d));
         child.on("error", (err) => resolve({ ok: false, output: `${output}${err.message}` }));
         child.on("close", (code) => {
             running.delete(child);
@@ -78,8 +78,13 @@ async function installModules(into: string, what: string): Promise<void> {
 /** Builds a checkout with its own compiler; type errors do not stop the emit, a missing synth does. */
 async function build(dir: string, what: string): Promise<void> {
     await installModules(dir, what);
-    await run(join(dir, "node_modules", ".bin", "tsc"), ["-p", "."], dir);
-    if (!existsSync(join(dir, "bin", "tools", "synth", "main.js"))) throw new Error(`${what} does not build a synth (bin/tools/synth/main.js)`);
+    // A synth left from an earlier build must not stand in for one this build failed to make.
+    rmSync(join(dir, "bin", "tools", "synth"), { recursive: true, force: true });
+    rmSync(join(dir, "bin", ".tsbuildinfo"), { force: true }); // else tsc thinks nothing is to emit
+    const compiled = await run(join(dir, "node_modules", ".bin", "tsc"), ["-p", "."], dir);
+    if (!existsSync(join(dir, "bin", "tools", "synth", "main.js"))) {
+        throw new Error(`${what} does not build a synth (bin/tools/synth/main.js)${compiled.output ? `:\n${compiled.output.slice(-2000)}` : ""}`);
+    }
 }
 
 /** One stack synthesized by a checkout's own synth, in a child process, with the run's digest key. */
@@ -91,11 +96,22 @@ async function synthIn(dir: string, stackFile: string, out: string, key: string)
 
 const scratchPrefix = "srcnet-diff-";
 
-/** Worktrees an interrupted run left (their directories may be gone already). */
+/** Whether the run that made a scratch directory is still going (its pid file names a live process). */
+function ownerAlive(scratch: string): boolean {
+    try {
+        const pid = Number(readFileSync(join(scratch, "pid"), "utf8"));
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+/** Worktrees an interrupted run left (their directories may be gone already); a running diff's are left alone. */
 function pruneStale(repo: string): void {
     const listed = git(repo, "worktree", "list", "--porcelain").split("\n").filter((l) => l.startsWith("worktree ")).map((l) => l.slice("worktree ".length));
     for (const path of listed) {
-        if (!path.startsWith(join(tmpdir(), scratchPrefix))) continue;
+        if (!path.startsWith(join(tmpdir(), scratchPrefix)) || ownerAlive(dirname(path))) continue;
         try {
             git(repo, "worktree", "remove", "--force", path);
         } catch {
@@ -103,6 +119,11 @@ function pruneStale(repo: string): void {
         }
     }
     git(repo, "worktree", "prune");
+    // Scratch directories of runs that were killed outright (no worktree left to name them).
+    for (const name of readdirSync(tmpdir())) {
+        const dir = join(tmpdir(), name);
+        if (name.startsWith(scratchPrefix) && existsSync(join(dir, "pid")) && !ownerAlive(dir)) rmSync(dir, { recursive: true, force: true });
+    }
 }
 
 /**
@@ -115,6 +136,7 @@ export async function plansToCompare(repo: string, base: string, only: readonly 
     pruneStale(repo);
     const key = randomBytes(32).toString("hex");
     const scratch = mkdtempSync(join(tmpdir(), scratchPrefix));
+    writeFileSync(join(scratch, "pid"), String(process.pid));
     const worktree = join(scratch, "base");
     const cleanUp = () => {
         if (existsSync(worktree)) {
