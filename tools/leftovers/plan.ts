@@ -21,7 +21,7 @@
 //   (`*` a wildcard) and `type` (designate/api/v2/controllers/rest.py:55-75, common.py:19-28); a
 //   record set's name is the FQDN with its trailing dot; lists page with links.next.
 // - Octavia (openstack/octavia@0e6ea11c api-ref/source/v2/general.inc:166-217): `tags` as Neutron's.
-// - Magnum (openstack/magnum@master magnum/api/controllers/v1/cluster.py:400-412): clusters and
+// - Magnum (openstack/magnum@5a492d64 magnum/api/controllers/v1/cluster.py:400-412): clusters and
 //   templates are listed whole (marker, limit and sort only) and page with `next`.
 // - Keystone (openstack/keystone@30ef2ffa api-ref/source/v3/application-credentials.inc:254-291):
 //   a user's application credentials, filtered by `name`.

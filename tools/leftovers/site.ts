@@ -52,7 +52,7 @@ export const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
  * the chart names the cluster's cloud controller and CSI after the release
  * (azimuth-cloud/capi-helm-charts@0.27.0:charts/cluster-addons/templates/openstack/ccm.yaml:15,
  * csi-cinder.yaml:36, _helpers.tpl:4-6). Magnum's Heat driver uses the cluster's UUID instead
- * (openstack/magnum@stable/2025.1:magnum/drivers/common/templates/kubernetes/fragments/kube-apiserver-to-kubelet-role.sh:309),
+ * (openstack/magnum@stable/2025.1 907b8427:magnum/drivers/common/templates/kubernetes/fragments/kube-apiserver-to-kubelet-role.sh:309),
  * which is known only while the Magnum cluster is there (the tool adds it then).
  */
 export function clusterOf(model: SiteModel): LeftoverCluster {

@@ -8,13 +8,11 @@
 //   set-secrets --stack NAME             sets a test site's secrets from $SRCNET_TEST_SITE_SECRETS
 // Every command takes --dir (default: the project root). Exit 0 on success, 1 when a check
 // refuses, 2 for a usage error.
-import { appendFileSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { appendFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { parse } from "yaml";
 import { projectRoot } from "../../components/project-files";
 import { SecretsError, applySecrets, maskCommands, secretsPlan, spawnPulumi } from "./secrets";
-import { StackListError, githubOutputLines, guardStack, listStacks, projectName, pulumiCliVersion, stackEnvironment, stacksOf, type Environment } from "./stacks";
+import { StackListError, githubOutputLines, guardStack, listStacks, pulumiCliVersion, stackEnvironment, stackSite, stacksOf, type Environment } from "./stacks";
 
 const usage = [
     "usage: node bin/tools/workflows/main.js stacks [--github-output FILE] [--dir DIR]",
@@ -48,9 +46,7 @@ function setSecretsCommand(dir: string, stack: string): void {
     guardStack(dir, stack, "test");
     const json = process.env.SRCNET_TEST_SITE_SECRETS;
     if (json === undefined || json.trim() === "") throw new SecretsError("SRCNET_TEST_SITE_SECRETS is empty: set the repository (or environment) secret TEST_SITE_SECRETS");
-    const file = parse(readFileSync(join(dir, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
-    const site = file.config[`${projectName(dir)}:site`] ?? file.config.site;
-    const plan = secretsPlan(stack, json, site);
+    const plan = secretsPlan(stack, json, stackSite(dir, stack));
     // Masked before anything else can print one of them.
     for (const line of maskCommands(plan)) console.log(line);
     const done = applySecrets(plan, spawnPulumi);

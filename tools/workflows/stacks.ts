@@ -4,7 +4,7 @@
 // from reading files: the directory is an argument.
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { parseYaml } from "../../components/yaml-text";
 
 export type Environment = "production" | "test";
 const environments: readonly Environment[] = ["production", "test"];
@@ -32,7 +32,7 @@ function readMapping(path: string, what: string): Record<string, unknown> {
     }
     let doc: unknown;
     try {
-        doc = parse(text);
+        doc = parseYaml(text);
     } catch (err) {
         throw new StackListError(`the ${what} ${path} is not valid YAML: ${(err as Error).message.split("\n")[0]}`);
     }
@@ -53,8 +53,8 @@ export function isStackName(name: string): boolean {
     return stackNamePattern.test(name);
 }
 
-/** The environment of one stack, from its file's `<project>:site` (or unqualified `site`) key. */
-export function stackEnvironment(dir: string, stack: string, project = projectName(dir)): Environment {
+/** The site mapping of one stack: its file's `<project>:site` (or unqualified `site`) key. */
+export function stackSite(dir: string, stack: string, project = projectName(dir)): Record<string, unknown> {
     if (!isStackName(stack)) throw new StackListError(`${JSON.stringify(stack)} is not a stack name: 1-20 characters of a-z, 0-9 and '-', starting with a letter and not ending with '-'`);
     const path = join(dir, `Pulumi.${stack}.yaml`);
     const config = readMapping(path, "stack file").config;
@@ -66,9 +66,14 @@ export function stackEnvironment(dir: string, stack: string, project = projectNa
     if (site === undefined || site === null || typeof site !== "object" || Array.isArray(site)) {
         throw new StackListError(`the stack file ${path} has no ${project}:site mapping`);
     }
-    const environment = (site as Record<string, unknown>).environment;
+    return site as Record<string, unknown>;
+}
+
+/** The environment of one stack, from its site mapping. */
+export function stackEnvironment(dir: string, stack: string, project = projectName(dir)): Environment {
+    const environment = stackSite(dir, stack, project).environment;
     if (!environments.includes(environment as Environment)) {
-        throw new StackListError(`the stack file ${path} has site.environment ${JSON.stringify(environment)}; it must be one of ${environments.join(", ")}`);
+        throw new StackListError(`the stack file ${join(dir, `Pulumi.${stack}.yaml`)} has site.environment ${JSON.stringify(environment)}; it must be one of ${environments.join(", ")}`);
     }
     return environment as Environment;
 }
