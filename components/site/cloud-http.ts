@@ -25,11 +25,21 @@ export type CloudHttpOverride = (request: CloudRequest) => Promise<CloudResponse
 /** The global key the recording engine sets its answers under. */
 export const cloudHttpHook = Symbol.for("srcnet-site.cloud-http");
 
-/** GET over HTTPS, or HTTP where the cloud's catalog says so. A proxy (HTTPS_PROXY) is not used. */
-function httpsGet(request: CloudRequest): Promise<CloudResponse> {
+export interface CloudAnswer extends CloudResponse {
+    readonly headers: http.IncomingHttpHeaders;
+}
+
+/**
+ * One JSON request over HTTPS, or HTTP where the cloud's catalog says so; a JSON body is sent when
+ * given, an answer that is not JSON is kept as text. A proxy (HTTPS_PROXY) is not used.
+ */
+export function cloudSend(method: "GET" | "POST", request: CloudRequest & { readonly body?: unknown }): Promise<CloudAnswer> {
     const client = new URL(request.url).protocol === "http:" ? http : https;
+    const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const headers: Record<string, string | number> = { accept: "application/json", ...request.headers };
+    if (payload !== undefined) Object.assign(headers, { "content-type": "application/json", "content-length": Buffer.byteLength(payload) });
     return new Promise((resolve, reject) => {
-        const req = client.get(request.url, { headers: { accept: "application/json", ...request.headers }, ca: request.ca, timeout: 30_000 }, (res) => {
+        const req = client.request(request.url, { method, headers, ca: request.ca, timeout: 30_000 }, (res) => {
             let text = "";
             res.setEncoding("utf8");
             res.on("data", (chunk) => (text += chunk));
@@ -40,15 +50,16 @@ function httpsGet(request: CloudRequest): Promise<CloudResponse> {
                 } catch {
                     // kept as text
                 }
-                resolve({ status: res.statusCode ?? 0, body });
+                resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
             });
         });
         req.on("timeout", () => req.destroy(new Error("no answer within 30 s")));
         req.on("error", reject);
+        req.end(payload);
     });
 }
 
 export function cloudGet(request: CloudRequest): Promise<CloudResponse> {
     const hook = (globalThis as Record<symbol, unknown>)[cloudHttpHook] as CloudHttp | undefined;
-    return hook ? hook(request) : httpsGet(request);
+    return hook ? hook(request) : cloudSend("GET", request);
 }

@@ -3,8 +3,7 @@
 // provider, so issuing one is the only request added here: POST /v3/auth/tokens, whose answer
 // carries the token in X-Subject-Token and the catalog in its body
 // (keystone@30ef2ffa:api-ref/source/v3/authenticate-v3.inc:7-19).
-import * as http from "node:http";
-import * as https from "node:https";
+import { cloudSend, type CloudAnswer } from "../../components/site/cloud-http";
 import { tokensUrl } from "../../components/site/keystone";
 import { tokenRequest, type EndpointInterface, type Login } from "./credentials";
 
@@ -28,41 +27,6 @@ export interface Session {
     readonly catalog: readonly CatalogEntry[];
 }
 
-interface PostAnswer {
-    readonly status: number;
-    readonly headers: http.IncomingHttpHeaders;
-    readonly body: unknown;
-}
-
-/** POST of a JSON body over HTTPS (or HTTP where the URL says so), verified with `ca` when given. */
-function postJson(url: string, body: unknown, ca?: string): Promise<PostAnswer> {
-    const client = new URL(url).protocol === "http:" ? http : https;
-    const payload = JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-        const req = client.request(
-            url,
-            { method: "POST", headers: { "content-type": "application/json", accept: "application/json", "content-length": Buffer.byteLength(payload) }, ca, timeout: 30_000 },
-            (res) => {
-                let text = "";
-                res.setEncoding("utf8");
-                res.on("data", (chunk) => (text += chunk));
-                res.on("end", () => {
-                    let parsed: unknown = text;
-                    try {
-                        parsed = text ? JSON.parse(text) : undefined;
-                    } catch {
-                        // kept as text
-                    }
-                    resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
-                });
-            },
-        );
-        req.on("timeout", () => req.destroy(new Error("no answer within 30 s")));
-        req.on("error", reject);
-        req.end(payload);
-    });
-}
-
 /** The message of an OpenStack error body ({"error": {"message"}} from Keystone, and the like), else the text. */
 export function errorMessage(body: unknown): string {
     if (typeof body === "string") return body.trim().slice(0, 300);
@@ -75,9 +39,9 @@ export function errorMessage(body: unknown): string {
 /** Issues a token for the login; fails naming Keystone and its answer. */
 export async function issueToken(login: Login, ca?: string): Promise<Session> {
     const url = tokensUrl(login.auth.authUrl!);
-    let answer: PostAnswer;
+    let answer: CloudAnswer;
     try {
-        answer = await postJson(url, tokenRequest(login), ca);
+        answer = await cloudSend("POST", { url, headers: {}, ca, body: tokenRequest(login) });
     } catch (err) {
         throw new Error(`Keystone (identity) at ${url} could not be reached: ${(err as Error).message}`);
     }
