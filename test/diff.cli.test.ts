@@ -5,10 +5,11 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { secretDigestKeyEnv } from "../tools/synth/plan";
 import { repoRoot } from "./harness";
 
 const cli = join(repoRoot, "bin", "tools", "diff", "main.js");
-const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", env: { ...process.env, SRCNET_SECRET_DIGEST_KEY: "" } });
+const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", env: { ...process.env, [secretDigestKeyEnv]: "" } });
 
 describe("npm run diff (the command)", function () {
     this.timeout(300000);
@@ -53,6 +54,19 @@ describe("npm run diff (the command)", function () {
         // Nothing is left behind: no worktree of the base, no synth output in the checkout.
         expect(execFileSync("git", ["-C", repoRoot, "worktree", "list"], { encoding: "utf8" })).not.to.include("srcnet-diff-");
         expect(existsSync(join(checkout, "synth-out"))).to.equal(false);
+    });
+
+    it("exits 0 when no production site needs an approval, and 2 for an unknown flag", () => {
+        const dev = execFileSync("git", ["-C", checkout, "show", "HEAD:Pulumi.dev.yaml"], { encoding: "utf8" });
+        expect(dev).to.include("flavor: m1.medium");
+        writeFileSync(join(checkout, "Pulumi.dev.yaml"), dev.replace("flavor: m1.medium", "flavor: m1.large"));
+        const r = run(["--repo", checkout, "--base", "HEAD", "--stack", "dev"]);
+        expect(r.status, r.stderr).to.equal(0);
+        expect(r.stdout).to.include("dev (test): 1 updated");
+        expect(r.stdout).not.to.include("NEEDS APPROVAL");
+        const usage = run(["--bogus"]);
+        expect(usage.status).to.equal(2);
+        expect(usage.stderr).to.include("usage: npm run diff");
     });
 
     it("exits 1 with the config's problems when a stack is invalid in the change, and 2 for a stack that does not exist", () => {

@@ -33,6 +33,38 @@ describe("recording engine: what the SDK reads back in the process", () => {
         expect(recording.outputs).to.deep.equal({ state: nested, lookedUp: { echoed: nested, n: 7 }, againNested: nested, againCount: 3, againId: "thing-id" });
     });
 
+    it("records keyed digests of the secret inputs only when asked, and which resources each input comes from", async () => {
+        const record = (secret: string, secretDigestKey?: string) =>
+            recordProgram(
+                () => {
+                    const thing = new Thing("thing", { token: pulumi.secret(secret), nested: { inner: pulumi.secret("fixed") }, plain: "p" });
+                    new Thing("user", { ref: thing.id, plain: "q" });
+                },
+                { project: "p", stack: "s", config: {}, secretKeys: [], secretDigestKey },
+            );
+        const named = (r: Awaited<ReturnType<typeof record>>, name: string) => r.resources.find((x) => x.name === name)!;
+        const one = await record("first-secret-value", "key one");
+        expect(one.error).to.equal(undefined);
+        expect(one.secretDigests).to.equal(true);
+        const digests = named(one, "thing").secretDigests!;
+        expect(Object.keys(digests)).to.deep.equal(["nested.inner", "token"]);
+        expect(Object.values(digests).every((d) => /^[0-9a-f]{64}$/.test(d))).to.equal(true);
+        expect(named(one, "thing").inputs).to.deep.equal({ token: "[secret]", nested: { inner: "[secret]" }, plain: "p" });
+        expect(JSON.stringify(one.resources)).not.to.include("first-secret-value");
+        expect(named(one, "user").secretDigests).to.equal(undefined);
+        expect(named(one, "user").inputDependencies).to.deep.equal({ ref: [named(one, "thing").urn] });
+        // The same value under the same key gives the same digest; another value or another key another.
+        const again = named(await record("first-secret-value", "key one"), "thing").secretDigests!;
+        expect(again).to.deep.equal(digests);
+        const rotated = named(await record("second-secret-value", "key one"), "thing").secretDigests!;
+        expect(rotated["nested.inner"]).to.equal(digests["nested.inner"]);
+        expect(rotated.token).not.to.equal(digests.token);
+        expect(named(await record("first-secret-value", "key two"), "thing").secretDigests!.token).not.to.equal(digests.token);
+        const without = await record("first-secret-value");
+        expect(without.secretDigests).to.equal(undefined);
+        expect(without.resources.some((r) => r.secretDigests !== undefined)).to.equal(false);
+    });
+
     it("leaves the SDK's protobuf Struct and closure serializer as they were once the recording is over", async () => {
         const { Struct } = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [require.resolve("@pulumi/pulumi")] }));
         const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure");

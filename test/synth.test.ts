@@ -243,6 +243,9 @@ describe("synth building blocks", () => {
             jupyterhub: placeholderFor("srcnet-site:iamClientSecrets.jupyterhub", "v1:a:b"),
             rucio: placeholderFor("srcnet-site:iamClientSecrets.rucio", "v1:c:d"),
         });
+        // A placeholder names its ciphertext by a digest: a rotated secret gives another placeholder.
+        expect(placeholderFor("srcnet-site:iamClientSecrets.rucio", "v1:c:d")).to.match(/^\[offline placeholder for srcnet-site:iamClientSecrets\.rucio, ciphertext sha256:[0-9a-f]{16}\]$/);
+        expect(placeholderFor("srcnet-site:iamClientSecrets.rucio", "v1:c:e")).not.to.equal(placeholderFor("srcnet-site:iamClientSecrets.rucio", "v1:c:d"));
         expect(stack.config["openstack:region"]).to.equal("X");
         // Pulumi.yaml's project-level config applies to every stack.
         expect(JSON.parse(stack.config["pulumi:disable-default-providers"])).to.deep.equal(["openstack", "kubernetes", "random"]);

@@ -2,10 +2,10 @@
 // change: each resource created, deleted, replaced or updated, why, and whether a production site
 // would lose or replace something that holds data. Pure: two plans in, a report out.
 import { providerTypePrefix, type RecordedResource } from "../engine/record";
-import type { Json } from "../engine/serialized";
+import { isJsonObject, type Json } from "../engine/serialized";
 import type { CriticalPath } from "../synth/critical-path";
 import type { Plan } from "../synth/plan";
-import { inputChanges, type InputChange } from "./input-changes";
+import { atOrUnder, inputChanges, type InputChange } from "./input-changes";
 import { readableInputs } from "./readable";
 import { dynamicReplacingKeys, forceNewPaths, knowsType, replacedBy } from "./replacement";
 
@@ -45,7 +45,7 @@ export interface SiteDiff {
  * Magnum's cluster (the databases' and notebook homes' volumes live in it). A Cluster API cluster
  * is a Helm release; it counts as the resource the program deletes the cluster's contents with.
  */
-export const dataBearingTypes: ReadonlySet<string> = new Set([
+const dataBearingTypes: ReadonlySet<string> = new Set([
     "openstack:blockstorage/volume:Volume",
     "kubernetes:core/v1:PersistentVolume",
     "kubernetes:core/v1:PersistentVolumeClaim",
@@ -55,7 +55,7 @@ export const dataBearingTypes: ReadonlySet<string> = new Set([
 
 const environmentOf = (plan: Plan | undefined): string | undefined => {
     const outputs = plan?.outputs;
-    return outputs !== null && typeof outputs === "object" && !Array.isArray(outputs) && typeof outputs.environment === "string" ? outputs.environment : undefined;
+    return isJsonObject(outputs) && typeof outputs.environment === "string" ? outputs.environment : undefined;
 };
 
 const counted = (r: RecordedResource) => r.custom;
@@ -97,7 +97,8 @@ interface Verdict {
 }
 
 export function diffPlans(stack: string, base: Plan | undefined, head: Plan | undefined): SiteDiff {
-    const environment = environmentOf(head) ?? environmentOf(base) ?? "unknown";
+    const environments = { before: environmentOf(base), after: environmentOf(head) };
+    const environment = environments.after ?? environments.before ?? "unknown";
     const before = new Map((base?.resources ?? []).filter(counted).map((r) => [r.urn, r]));
     const after = new Map((head?.resources ?? []).filter(counted).map((r) => [r.urn, r]));
     const warnings: string[] = [];
@@ -158,7 +159,6 @@ export function diffPlans(stack: string, base: Plan | undefined, head: Plan | un
             const how = fresh(now.provider);
             if (how === "replaced") because.push(`its provider ${after.get(now.provider)!.name} is replaced`);
         }
-        for (const dep of now.dependsOn) fresh(dep);
         // An input whose value comes from such a resource is a change, and replaces where the
         // provider forces it (the SDK's property dependencies say which inputs carry which resource).
         for (const [input, urns] of Object.entries(now.inputDependencies ?? {})) {
@@ -171,7 +171,7 @@ export function diffPlans(stack: string, base: Plan | undefined, head: Plan | un
                 const forced = dynamic === undefined && how !== "updated" ? replacedBy(forceNewPaths(now.type), [input]) : [];
                 if (forced.length > 0) because.push(`${input} (${source})`);
                 if (how !== "updated" && replacedBy(now.replaceOnChanges ?? [], [input]).length > 0) because.push(`${input} (${source}; replaceOnChanges)`);
-                if (!changedPaths.some((p) => p === input || p.startsWith(`${input}.`) || p.startsWith(`${input}[`))) {
+                if (!changedPaths.some((p) => atOrUnder(p, input))) {
                     const old = (was.inputs as Record<string, Json> | null)?.[input];
                     changes.push({ path: input, secret: false, ...(old === undefined ? {} : { before: old }), after: `[known once ${after.get(dep)!.name} is ${how === "new" ? "made" : how}]` });
                     changedPaths.push(input);
@@ -219,9 +219,9 @@ export function diffPlans(stack: string, base: Plan | undefined, head: Plan | un
     changes.sort((a, b) => a.urn.localeCompare(b.urn));
     // A site that was or becomes production is judged as one: a change cannot lower its bar by
     // moving it to test in the same change.
-    const wasProduction = environmentOf(base) === "production";
-    const approvals = wasProduction || environmentOf(head) === "production" ? approvalsFor(changes) : [];
-    if (wasProduction && environmentOf(head) !== "production") approvals.unshift(`the site would no longer be production (environment: ${environmentOf(head) ?? "unset"})`);
+    const wasProduction = environments.before === "production";
+    const approvals = wasProduction || environments.after === "production" ? approvalsFor(changes) : [];
+    if (wasProduction && environments.after !== "production") approvals.unshift(`the site would no longer be production (environment: ${environments.after ?? "unset"})`);
     const status = !base ? "new" : changes.length > 0 ? "changed" : "unchanged";
     return { stack, environment, status, changes, criticalPath: { before: base?.criticalPath, after: head.criticalPath }, approvals, warnings };
 }

@@ -1,6 +1,6 @@
 // The inputs that differ between two recordings of one resource, leaf by leaf. A secret is compared
 // by its keyed digest (the plan holds only its mask) and reported without a value.
-import { secretMask, type Json } from "../engine/serialized";
+import { isJsonObject as isObject, secretMask, type Json } from "../engine/serialized";
 
 export interface InputChange {
     /** Where, in the program's input names: "blockDevices[0].uuid". */
@@ -16,7 +16,6 @@ export interface Side {
     readonly secretDigests?: Readonly<Record<string, string>>;
 }
 
-const isObject = (v: Json | undefined): v is { [key: string]: Json } => v !== null && v !== undefined && typeof v === "object" && !Array.isArray(v);
 const same = (a: Json | undefined, b: Json | undefined) => JSON.stringify(a) === JSON.stringify(b);
 
 /** A value wholly masked as secret: the mask itself, or a map or list of masks. */
@@ -28,6 +27,9 @@ function allMasked(v: Json | undefined): boolean {
 }
 
 const childPath = (path: string, key: string | number) => (typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key);
+
+/** Whether an input path lies at or under another ("" is above every path). */
+export const atOrUnder = (path: string, prefix: string) => prefix === "" || path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`);
 
 /**
  * The changed leaves. Lists of equal length are compared item by item; a list that grew or shrank
@@ -46,7 +48,7 @@ export function inputChanges(before: Side, after: Side, comparableSecrets: boole
             if (digestChanged || !same(a, b)) changes.push({ path, secret: true });
             return;
         }
-        if (same(a, b) && !differingDigests.some((d) => d === path || d.startsWith(path === "" ? "" : `${path}.`) || d.startsWith(`${path}[`))) return;
+        if (same(a, b) && !differingDigests.some((d) => atOrUnder(d, path))) return;
         if (isObject(a) && isObject(b)) {
             for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) walk(a[key], b[key], childPath(path, key));
             return;

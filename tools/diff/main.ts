@@ -11,7 +11,7 @@ import { defaultBase, plansToCompare } from "./revisions";
 
 const usage = "usage: npm run diff -- [--base REF] [--stack NAME ...] [--markdown FILE] [--json FILE] [--repo DIR]";
 
-export const exitCodes = { ok: 0, invalid: 1, failed: 2, needsApproval: 3 } as const;
+const exitCodes = { ok: 0, invalid: 1, failed: 2, needsApproval: 3 } as const;
 
 async function main(): Promise<number> {
     let args;

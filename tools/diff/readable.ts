@@ -1,12 +1,10 @@
 // Inputs as a reviewer should compare them: the storage node's configuration bundle, which the
 // program splits into 255-character metadata chunks, read back into files by path.
 import { digestKey, readBundleMetadata } from "../../components/storage/render/config-bundle";
-import type { Json } from "../engine/serialized";
+import { isJsonObject as isObject, type Json } from "../engine/serialized";
 
 /** Where the bundle appears in the readable inputs, instead of its chunks. */
-export const bundleKey = "[storage configuration]";
-
-const isObject = (v: Json | undefined): v is { [key: string]: Json } => v !== null && v !== undefined && typeof v === "object" && !Array.isArray(v);
+const bundleKey = "[storage configuration]";
 
 export function readableInputs(type: string, inputs: Json): Json {
     if (type !== "openstack:compute/instance:Instance" || !isObject(inputs) || !isObject(inputs.metadata)) return inputs;

@@ -6,7 +6,7 @@
 // (pulumi/pulumi-openstack@v3.15.2:provider/go.mod). Each list below is that resource's ForceNew
 // attributes in terraform-provider-openstack@v1.54.1:openstack/resource_openstack_<type>.go,
 // under the names the Pulumi SDK gives them.
-// Kubernetes: pulumi/pulumi-kubernetes provider/pkg/provider/diff.go (forceNew, metadata name and
+// Kubernetes: pulumi/pulumi-kubernetes@94977969d provider/pkg/provider/diff.go (unchanged from v4.32.0 to that commit; the program pins 4.34.2) (forceNew, metadata name and
 // namespace for every kind; a Secret's type and data, a ConfigMap's data while secrets and config
 // maps are immutable to the provider, its default) and helm_release.go (a release's name and namespace).
 // Random: every input, since a random value is made once and never updated (pulumi-random's
@@ -19,7 +19,7 @@ import type { Json } from "../engine/serialized";
 const openstackForceNew: Readonly<Record<string, readonly string[]>> = {
     // block_device has every field ForceNew, so any change to the boot disk or an attached volume replaces.
     "openstack:compute/instance:Instance": ["region", "userData", "availabilityZoneHints", "availabilityZone", "networkMode", "networks", "configDrive", "keyPair", "blockDevices"],
-    // size is not ForceNew: a larger size extends the volume in place (see volumeSizeChange).
+    // size is not ForceNew: a larger size extends the volume in place (providerNotes in diff-plans.ts).
     "openstack:blockstorage/volume:Volume": ["region", "availabilityZone", "snapshotId", "sourceVolId", "imageId", "backupId", "volumeType", "consistencyGroupId", "sourceReplica"],
     "openstack:networking/network:Network": ["region", "tenantId", "valueSpecs", "availabilityZoneHints", "transparentVlan"],
     "openstack:networking/subnet:Subnet": ["region", "networkId", "cidr", "prefixLength", "tenantId", "ipVersion", "ipv6AddressMode", "ipv6RaMode", "subnetpoolId", "valueSpecs"],
@@ -38,20 +38,18 @@ const openstackForceNew: Readonly<Record<string, readonly string[]>> = {
 };
 
 const kubernetesMetadata = ["metadata.name", "metadata.namespace"];
-const labelSelector = (prefix: string) => [prefix];
-const jobFields = ["spec.completions", "spec.parallelism", "spec.template", ...labelSelector("spec.selector")];
 
 const kubernetesForceNew: Readonly<Record<string, readonly string[]>> = {
     "kubernetes:core/v1:PersistentVolume": ["awsElasticBlockStore", "azureDisk", "azureFile", "cephfs", "cinder", "csi", "fc", "flexVolume", "flocker", "gcePersistentDisk", "glusterfs", "hostPath", "iscsi", "local", "nfs", "photonPersistentDisk", "portworxVolume", "quobyte", "rbd", "scaleIO", "storageos", "vsphereVolume"].map((v) => `spec.${v}`),
-    "kubernetes:core/v1:PersistentVolumeClaim": ["spec.accessModes", "spec.storageClassName", "spec.volumeName", ...labelSelector("spec.selector")],
+    "kubernetes:core/v1:PersistentVolumeClaim": ["spec.accessModes", "spec.storageClassName", "spec.volumeName", "spec.selector"],
     "kubernetes:core/v1:Secret": ["type", "data", "stringData"],
     "kubernetes:core/v1:ConfigMap": ["data", "binaryData"],
     "kubernetes:core/v1:Service": ["spec.clusterIP"],
     "kubernetes:core/v1:ResourceQuota": ["spec.scopes"],
-    "kubernetes:batch/v1:Job": jobFields,
-    "kubernetes:apps/v1:Deployment": labelSelector("spec.selector"),
-    "kubernetes:apps/v1:DaemonSet": labelSelector("spec.selector"),
-    "kubernetes:apps/v1:StatefulSet": ["spec.podManagementPolicy", "spec.revisionHistoryLimit", "spec.serviceName", "spec.volumeClaimTemplates", ...labelSelector("spec.selector")],
+    "kubernetes:batch/v1:Job": ["spec.completions", "spec.parallelism", "spec.template", "spec.selector"],
+    "kubernetes:apps/v1:Deployment": ["spec.selector"],
+    "kubernetes:apps/v1:DaemonSet": ["spec.selector"],
+    "kubernetes:apps/v1:StatefulSet": ["spec.podManagementPolicy", "spec.revisionHistoryLimit", "spec.serviceName", "spec.volumeClaimTemplates", "spec.selector"],
     "kubernetes:storage.k8s.io/v1:StorageClass": ["parameters", "provisioner"],
     "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": ["roleRef"],
     "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": ["roleRef"],

@@ -1,6 +1,6 @@
 // The diff as a reviewer reads it: Markdown for the pull-request comment, and a short summary for
 // the terminal. Secrets appear only as "changed".
-import type { Json } from "../engine/serialized";
+import { isJsonObject, type Json } from "../engine/serialized";
 import type { CriticalPath } from "../synth/critical-path";
 import type { ChangeKind, ResourceChange, SiteDiff } from "./diff-plans";
 import type { InputChange } from "./input-changes";
@@ -60,7 +60,7 @@ function describeInput(c: InputChange): string[] {
         if (removed.length + added.length === 0) return [`\`${c.path}\`: reordered`];
         return [`\`${c.path}\`:`, ...removed.map((v) => `- removed ${inline(v)}`), ...added.map((v) => `- added ${inline(v)}`)];
     }
-    const content = (v: Json | undefined) => (typeof v === "string" ? v : v !== null && typeof v === "object" && !Array.isArray(v) && typeof v.content === "string" ? v.content : undefined);
+    const content = (v: Json | undefined) => (typeof v === "string" ? v : isJsonObject(v) && typeof v.content === "string" ? v.content : undefined);
     const added = content(c.after);
     if (c.before === undefined && added?.includes("\n")) return [`\`${c.path}\`: new`, "```diff", ...lineDiff("", added).filter((l) => l !== "- "), "```"];
     if (c.before === undefined) return [`\`${c.path}\`: set to ${inline(c.after)}`];
@@ -120,7 +120,8 @@ export function textSummary(diffs: readonly SiteDiff[]): string {
     const out: string[] = [];
     for (const d of diffs) {
         out.push(`${d.stack} (${d.environment}): ${d.status === "removed" ? "stack file removed" : d.status === "new" ? `new site, ${counts(d)}` : counts(d)}`);
-        for (const c of d.changes) if (c.kind !== "update" || c.protect || c.retainOnDelete) if (d.status !== "new") out.push(`  ${symbols[c.kind].padEnd(2)} ${c.name} (${c.type})${c.because.length ? `: ${c.because.join(", ")}` : ""}`);
+        const listed = d.status === "new" ? [] : d.changes.filter((c) => c.kind !== "update" || c.protect || c.retainOnDelete);
+        for (const c of listed) out.push(`  ${symbols[c.kind].padEnd(2)} ${c.name} (${c.type})${c.because.length ? `: ${c.because.join(", ")}` : ""}`);
         for (const w of d.warnings) out.push(`  note: ${w}`);
         for (const a of d.approvals) out.push(`  NEEDS APPROVAL: ${a}`);
         out.push(`  ${criticalPathLines(d)[0]}`);

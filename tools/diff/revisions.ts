@@ -7,8 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { projectRoot } from "../../components/project-files";
-import type { Plan } from "../synth/plan";
-import { stackNameOf } from "../engine/stack-file";
+import { secretDigestKeyEnv, type Plan } from "../synth/plan";
+import { stackFilePattern } from "../engine/stack-file";
 
 export interface RevisionPlans {
     readonly stack: string;
@@ -20,8 +20,6 @@ export interface RevisionPlans {
 }
 
 const git = (repo: string, ...args: string[]) => execFileSync("git", ["-C", repo, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
-
-const stackFilePattern = /^Pulumi\.(.+)\.ya?ml$/;
 
 /** The revision to compare with when none is given: where the change left the main branch. */
 export function defaultBase(repo: string): string {
@@ -35,12 +33,14 @@ export function defaultBase(repo: string): string {
     throw new Error("no main branch to compare with (origin/main or main); give --base REF");
 }
 
-function stacksAt(repo: string, commit: string): string[] {
-    return git(repo, "ls-tree", "--name-only", commit).split("\n").filter((f) => stackFilePattern.test(f)).map(stackNameOf);
-}
-
-function stacksIn(dir: string): string[] {
-    return readdirSync(dir).filter((f) => stackFilePattern.test(f)).map(stackNameOf);
+/** The stack files among a directory's file names, by stack name. */
+function stackFiles(names: readonly string[]): Map<string, string> {
+    const files = new Map<string, string>();
+    for (const name of names) {
+        const stack = stackFilePattern.exec(name)?.[1];
+        if (stack !== undefined) files.set(stack, name);
+    }
+    return files;
 }
 
 /** The commands running now, stopped with the diff when the diff is stopped. */
@@ -89,7 +89,7 @@ async function build(dir: string, what: string): Promise<void> {
 
 /** One stack synthesized by a checkout's own synth, in a child process, with the run's digest key. */
 async function synthIn(dir: string, stackFile: string, out: string, key: string): Promise<{ plan?: Plan; problems?: string[] }> {
-    const r = await run(process.execPath, [join(dir, "bin", "tools", "synth", "main.js"), "--config-file", stackFile, "--out", out], dir, { ...process.env, SRCNET_SECRET_DIGEST_KEY: key });
+    const r = await run(process.execPath, [join(dir, "bin", "tools", "synth", "main.js"), "--config-file", stackFile, "--out", out], dir, { ...process.env, [secretDigestKeyEnv]: key });
     if (!r.ok) return { problems: r.output.split("\n").filter((l) => l.length > 0 && !l.startsWith("note: ")) };
     return { plan: JSON.parse(readFileSync(join(out, "plan.json"), "utf8")) as Plan };
 }
@@ -107,16 +107,20 @@ function ownerAlive(scratch: string): boolean {
     }
 }
 
+/** Removes a worktree of `repo`; one whose directory is gone already is left to `git worktree prune`. */
+function removeWorktree(repo: string, path: string): void {
+    try {
+        git(repo, "worktree", "remove", "--force", path);
+    } catch {
+        // already gone: pruned next
+    }
+}
+
 /** Worktrees an interrupted run left (their directories may be gone already); a running diff's are left alone. */
 function pruneStale(repo: string): void {
     const listed = git(repo, "worktree", "list", "--porcelain").split("\n").filter((l) => l.startsWith("worktree ")).map((l) => l.slice("worktree ".length));
     for (const path of listed) {
-        if (!path.startsWith(join(tmpdir(), scratchPrefix)) || ownerAlive(dirname(path))) continue;
-        try {
-            git(repo, "worktree", "remove", "--force", path);
-        } catch {
-            // already gone: pruned below
-        }
+        if (path.startsWith(join(tmpdir(), scratchPrefix)) && !ownerAlive(dirname(path))) removeWorktree(repo, path);
     }
     git(repo, "worktree", "prune");
     // Scratch directories of runs that were killed outright (no worktree left to name them).
@@ -139,13 +143,7 @@ export async function plansToCompare(repo: string, base: string, only: readonly 
     writeFileSync(join(scratch, "pid"), String(process.pid));
     const worktree = join(scratch, "base");
     const cleanUp = () => {
-        if (existsSync(worktree)) {
-            try {
-                git(repo, "worktree", "remove", "--force", worktree);
-            } catch {
-                // removed with the scratch directory below; pruned next
-            }
-        }
+        if (existsSync(worktree)) removeWorktree(repo, worktree);
         rmSync(scratch, { recursive: true, force: true });
         try {
             git(repo, "worktree", "prune");
@@ -161,11 +159,11 @@ export async function plansToCompare(repo: string, base: string, only: readonly 
     process.once("SIGINT", interrupted);
     process.once("SIGTERM", interrupted);
     try {
-        const baseStacks = new Set(stacksAt(repo, commit));
-        const headStacks = new Set(stacksIn(repo));
+        const baseStacks = stackFiles(git(repo, "ls-tree", "--name-only", commit).split("\n"));
+        const headStacks = stackFiles(readdirSync(repo));
         const unknown = only.filter((s) => !baseStacks.has(s) && !headStacks.has(s));
         if (unknown.length > 0) throw new Error(`no stack file Pulumi.<stack>.yaml for: ${unknown.join(", ")}`);
-        const stacks = (only.length > 0 ? [...only] : [...new Set([...baseStacks, ...headStacks])]).sort();
+        const stacks = (only.length > 0 ? [...only] : [...new Set([...baseStacks.keys(), ...headStacks.keys()])]).sort();
         // The change's plans come from the change's own build, like the base's from the base's:
         // the comparison never runs either side's program in this process.
         if (repo !== projectRoot()) await build(repo, `the checkout ${repo}`);
@@ -176,9 +174,11 @@ export async function plansToCompare(repo: string, base: string, only: readonly 
         const out: RevisionPlans[] = [];
         for (const stack of stacks) {
             type Side = { plan?: Plan; problems?: string[] };
+            const baseFile = baseStacks.get(stack);
+            const headFile = headStacks.get(stack);
             const [b, h] = await Promise.all<Side>([
-                baseStacks.has(stack) ? synthIn(worktree, join(worktree, `Pulumi.${stack}.yaml`), join(scratch, "out", "base", stack), key) : {},
-                headStacks.has(stack) ? synthIn(repo, join(repo, `Pulumi.${stack}.yaml`), join(scratch, "out", "head", stack), key) : {},
+                baseFile ? synthIn(worktree, join(worktree, baseFile), join(scratch, "out", "base", stack), key) : {},
+                headFile ? synthIn(repo, join(repo, headFile), join(scratch, "out", "head", stack), key) : {},
             ]);
             out.push({ stack, base: b.plan, head: h.plan, ...(b.problems ? { baseProblems: b.problems } : {}), ...(h.problems ? { headProblems: h.problems } : {}) });
         }

@@ -28,29 +28,34 @@ function masked(value: Json): Json {
     return secretMask;
 }
 
-export function readSerialized(value: unknown): Json {
+/** A JSON object: not null, not a list. */
+export const isJsonObject = (v: Json | undefined): v is { [key: string]: Json } => v !== null && v !== undefined && typeof v === "object" && !Array.isArray(v);
+
+/** A wire value as JSON, keys sorted; `secret` turns what a secret holds into what is written. */
+function readWire(value: unknown, secret: (value: Json) => Json): Json {
+    const read = (v: unknown) => readWire(v, secret);
     if (value === unknownValue) return unknownMask;
     if (value === null || value === undefined) return null;
-    if (Array.isArray(value)) return value.map(readSerialized);
+    if (Array.isArray(value)) return value.map(read);
     if (typeof value !== "object") return value as Json;
     const obj = value as Record<string, unknown>;
     switch (obj[specialSigKey]) {
         case specialSecretSig:
-            return masked(readSerialized(obj.value));
+            return secret(read(obj.value));
         case specialOutputValueSig:
-            if (!("value" in obj)) return obj.secret ? secretMask : unknownMask;
-            return obj.secret ? masked(readSerialized(obj.value)) : readSerialized(obj.value);
+            if (!("value" in obj)) return obj.secret ? secret(unknownMask) : unknownMask;
+            return obj.secret ? secret(read(obj.value)) : read(obj.value);
         case specialResourceSig:
             return String(obj.urn);
         case specialAssetSig:
         case specialArchiveSig:
             return { asset: String(obj.path ?? obj.uri ?? "[inline]") };
     }
-    const out: { [key: string]: Json } = {};
-    for (const key of Object.keys(obj).sort()) {
-        out[key] = readSerialized(obj[key]);
-    }
-    return out;
+    return Object.fromEntries(Object.keys(obj).sort().map((key) => [key, read(obj[key])]));
+}
+
+export function readSerialized(value: unknown): Json {
+    return readWire(value, masked);
 }
 
 /** True when any part of a read value was masked as secret. */
@@ -59,27 +64,6 @@ export function containsSecret(value: Json): boolean {
     if (Array.isArray(value)) return value.some(containsSecret);
     if (value !== null && typeof value === "object") return Object.values(value).some(containsSecret);
     return false;
-}
-
-/** A secret's value as the program sent it, for a digest: the wire wrappers taken off, unknowns marked. */
-function plainOf(value: unknown): unknown {
-    if (value === unknownValue) return unknownMask;
-    if (value === null || value === undefined) return null;
-    if (Array.isArray(value)) return value.map(plainOf);
-    if (typeof value !== "object") return value;
-    const obj = value as Record<string, unknown>;
-    switch (obj[specialSigKey]) {
-        case specialSecretSig:
-            return plainOf(obj.value);
-        case specialOutputValueSig:
-            return "value" in obj ? plainOf(obj.value) : unknownMask;
-        case specialResourceSig:
-            return String(obj.urn);
-        case specialAssetSig:
-        case specialArchiveSig:
-            return { asset: String(obj.path ?? obj.uri ?? "[inline]") };
-    }
-    return Object.fromEntries(Object.keys(obj).sort().map((k) => [k, plainOf(obj[k])]));
 }
 
 const isSecretNode = (obj: Record<string, unknown>) =>
@@ -98,7 +82,7 @@ export function secretDigests(value: unknown, key: string): Record<string, strin
         if (Array.isArray(v)) return v.forEach((item, i) => walk(item, `${path}[${i}]`));
         const obj = v as Record<string, unknown>;
         if (isSecretNode(obj)) {
-            out[path] = createHmac("sha256", key).update(JSON.stringify(plainOf(obj.value))).digest("hex");
+            out[path] = createHmac("sha256", key).update(JSON.stringify(readWire(obj.value, (plain) => plain))).digest("hex");
             return;
         }
         if (obj[specialSigKey] === specialOutputValueSig) return walk(obj.value, path);

@@ -86,10 +86,13 @@ function readYaml(path: string, what: string): Record<string, unknown> {
     return (doc ?? {}) as Record<string, unknown>;
 }
 
+/** A stack file's name: `Pulumi.<stack>.yaml` (or `.yml`), the stack in group 1. */
+export const stackFilePattern = /^Pulumi\.(.+)\.ya?ml$/;
+
 /** The stack name of a `Pulumi.<stack>.yaml` path, or the file's base name otherwise. */
 export function stackNameOf(path: string): string {
     const file = basename(path);
-    const match = /^Pulumi\.(.+)\.ya?ml$/.exec(file);
+    const match = stackFilePattern.exec(file);
     return match ? match[1] : file.replace(/\.ya?ml$/, "");
 }
 

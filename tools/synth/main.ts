@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { projectRoot } from "../../components/project-files";
 import { stackNameOf } from "../engine/stack-file";
 import { summary } from "./summary";
+import { secretDigestKeyEnv } from "./plan";
 import { synthesize } from "./synthesize";
 
 const usage = "usage: npm run synth -- [--stack NAME | --config-file PATH] [--out DIR] [--render]";
@@ -32,8 +33,8 @@ async function main(): Promise<number> {
     const configFile = args["config-file"] ? resolve(args["config-file"]) : join(projectRoot(), `Pulumi.${args.stack ?? "dev"}.yaml`);
     const outDir = resolve(args.out ?? join("synth-out", stackNameOf(configFile)));
 
-    // Set by `npm run diff` for its two synths; from the environment so that it is on no command line.
-    const secretDigestKey = process.env.SRCNET_SECRET_DIGEST_KEY || undefined;
+    // Set by `npm run diff` for its two synths.
+    const secretDigestKey = process.env[secretDigestKeyEnv] || undefined;
     const result = await synthesize({ configFile, outDir, render: args.render ?? false, secretDigestKey });
     if (result.stack.placeholders.length > 0) {
         console.error(

@@ -13,6 +13,9 @@ export interface Plan {
     readonly secretDigests?: true;
 }
 
+/** Where `npm run diff` hands each synth the key of the digests: the environment, on no command line. */
+export const secretDigestKeyEnv = "SRCNET_SECRET_DIGEST_KEY";
+
 export function buildPlan(recording: Recording): Plan {
     return {
         project: recording.project,
