@@ -8,11 +8,11 @@ import { planRse } from "../components/rucio/plan";
 import type { ObservedRse } from "../components/rucio/rse-drift";
 import { formatJson, formatTable } from "../tools/smoke/format";
 import { loginProblems } from "../tools/smoke/jupyterhub";
-import { tokenIdentity } from "../components/rucio/rucio-api";
+import { accountOfWhoami, jwtIdentity } from "../components/rucio/rucio-api";
 import { OutputsError, parseDnsRecord, readOutputs } from "../tools/site-access/outputs";
 import { smokePlan, tokenRequestOf } from "../tools/smoke/plan";
 import type { SmokeReport } from "../tools/smoke/result";
-import { accountOfLocation, registeredNameProblem, rseDifferences } from "../tools/smoke/rucio";
+import { registeredNameProblem, rseDifferences } from "../tools/smoke/rucio";
 import { digestValue } from "../tools/smoke/storage";
 import { repoRoot } from "./harness";
 import { domain, host, modelOf, rseName, smokeOutputs, smokeSite } from "./smoke/site";
@@ -118,9 +118,9 @@ describe("smoke checks: judging the answers", () => {
     });
 
     it("finds the account in Rucio's whoami redirect, relative or absolute", () => {
-        expect(accountOfLocation("root")).to.equal("root");
-        expect(accountOfLocation("https://rucio.example.org/accounts/svc-smoke")).to.equal("svc-smoke");
-        expect(accountOfLocation(undefined)).to.equal(undefined);
+        expect(accountOfWhoami("root")).to.equal("root");
+        expect(accountOfWhoami("https://rucio.example.org/accounts/svc-smoke")).to.equal("svc-smoke");
+        expect(accountOfWhoami(undefined)).to.equal(undefined);
     });
 
     it("names each difference of the RSE by part, as the registration would", () => {
@@ -162,10 +162,10 @@ describe("smoke checks: judging the answers", () => {
         expect(loginProblems(plan, 200, undefined)).to.deep.equal(["HTTP 200, not a redirect to IAM"]);
     });
 
-    it("reads who a JWT is for without checking it, and nothing from a token that is not one", () => {
+    it("reads who a JWT is for without checking it, as Rucio names the identity, and nothing from a token that is not one", () => {
         const jwt = `e30.${Buffer.from(JSON.stringify({ sub: "smoke-checks", iss: issuer })).toString("base64url")}.c2ln`;
-        expect(tokenIdentity(jwt)).to.deep.equal({ sub: "smoke-checks", iss: issuer });
-        expect(tokenIdentity("opaque")).to.equal(undefined);
+        expect(jwtIdentity(jwt)).to.equal(`SUB=smoke-checks, ISS=${issuer}`);
+        expect(jwtIdentity("opaque")).to.equal(undefined);
     });
 
     it("prints a table and JSON, counting passes, failures and skips", () => {

@@ -57,6 +57,12 @@ export interface HttpAnswer {
     readonly text: string;
 }
 
+/** The first value of an answer's header (node gives a repeated one as a list). */
+export const headerOf = (answer: HttpAnswer, name: string): string | undefined => {
+    const v = answer.headers[name.toLowerCase()];
+    return Array.isArray(v) ? v[0] : v;
+};
+
 /** How one API names its server and its errors. */
 export interface Service {
     /** The server as messages name it: "IAM", "Rucio". */

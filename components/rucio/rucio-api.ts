@@ -9,7 +9,7 @@
 // rucio@1.31.7) unless a comment says otherwise; paths are lib/rucio/web/rest/flaskapi/v1/*.py.
 import type { LookupFunction } from "node:net";
 import { basicAuthorization, discover } from "../identity/iam-api";
-import { defaultRetry, sendWithRetry, type HttpAnswer, type OneRequest, type RetryPolicy, type Service } from "../http/retrying-request";
+import { defaultRetry, headerOf, sendWithRetry, type HttpAnswer, type OneRequest, type RetryPolicy, type Service } from "../http/retrying-request";
 import type { RucioAuth, RucioServerSpec } from "./rse-registration";
 
 export { defaultRetry, type RetryPolicy };
@@ -103,7 +103,8 @@ export function rucioErrorOf(answer: HttpAnswer, secrets: readonly (string | und
     return { exceptionClass: redact(exceptionClass, secrets), exceptionMessage };
 }
 
-const describeError = (e: RucioError) => [e.exceptionClass, e.exceptionMessage].filter(Boolean).join(": ");
+/** A Rucio error as messages name it: "<ExceptionClass>: <ExceptionMessage>", or what there is of it. */
+export const describeError = (e: RucioError) => [e.exceptionClass, e.exceptionMessage].filter(Boolean).join(": ");
 
 /** A token got elsewhere (an IAM token a check asked for), used as it is: never renewed. */
 export interface BearerAuth {
@@ -164,11 +165,6 @@ export function tokenExpiry(header: string | undefined, now = Date.now()): numbe
     const parsed = header ? Date.parse(header.replace(/ UTC$/, " GMT")) : NaN;
     return Number.isFinite(parsed) ? parsed : now + assumedTokenSeconds * 1000;
 }
-
-const headerOf = (answer: HttpAnswer, name: string) => {
-    const v = answer.headers[name.toLowerCase()];
-    return Array.isArray(v) ? v[0] : v;
-};
 
 /**
  * userpass: GET {authUrl}/auth/userpass with X-Rucio-Account/-Username/-Password; the token is in
@@ -278,11 +274,21 @@ async function whoami(s: RucioSession, token: string): Promise<HttpAnswer> {
  * An IAM token Rucio takes is checked at once, so that a token Rucio cannot validate, or one that
  * maps to another account than the configured one, fails here with the reason.
  */
+/**
+ * The account a whoami redirect names: its Location's last segment (the account name alone, a
+ * relative redirect; <front end>/accounts/<account> when 1.31 is asked through a front end:
+ * rucio@40.4.1:lib/rucio/web/rest/flaskapi/v1/accounts.py:339-341, rucio@1.31.7:lib/rucio/web/rest/flaskapi/v1/accounts.py:330-335).
+ */
+export function accountOfWhoami(location: string | undefined): string | undefined {
+    if (!location) return undefined;
+    const last = new URL(location, "http://rucio.invalid/accounts/whoami").pathname.replace(/\/+$/, "").split("/").pop();
+    return last ? decodeURIComponent(last) : undefined;
+}
+
 async function checkOidcToken(s: RucioSession, auth: Extract<RucioAuth, { method: "oidc" }>, token: string): Promise<void> {
     const answer = await whoami(s, token);
     if (answer.status === 401) throw refusedToken(s, "GET", "/accounts/whoami", answer, token);
-    const location = headerOf(answer, "location") ?? "";
-    const account = decodeURIComponent(location.replace(/\/+$/, "").split("/").pop() ?? "");
+    const account = accountOfWhoami(headerOf(answer, "location"));
     if (auth.account && account !== auth.account) {
         throw new Error(`Rucio at ${trimSlash(s.server.serverUrl)} maps the token of ${whoLogsIn(auth)}${jwtIdentity(token) ? ` (${jwtIdentity(token)})` : ""} to account ${account || "(none)"}, not ${auth.account}: map the client's identity to ${auth.account} in Rucio`);
     }
@@ -301,22 +307,21 @@ export async function rucioToken(s: RucioSession): Promise<string> {
     return s.token.value;
 }
 
-/** sub and iss of a JWT, read without checking it: who Rucio takes the token for (not secret); undefined for a token that is not one. */
-export function tokenIdentity(token: string): { sub: string; iss: string } | undefined {
+/**
+ * The identity Rucio maps a JWT by, "SUB=<sub>, ISS=<iss>" (oidc_identity_string,
+ * rucio@40.4.1:lib/rucio/core/oidc.py:1002-1010), read from the token without checking it (who
+ * Rucio takes it for, not a secret), for a message about a token Rucio refused or mapped;
+ * undefined for a token that is not a JWT.
+ */
+export function jwtIdentity(token: string): string | undefined {
     const parts = token.split(".");
     if (parts.length !== 3) return undefined;
     try {
         const claims = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
-        return typeof claims.sub === "string" && typeof claims.iss === "string" ? { sub: claims.sub, iss: claims.iss } : undefined;
+        return typeof claims.sub === "string" && typeof claims.iss === "string" ? `SUB=${claims.sub}, ISS=${claims.iss}` : undefined;
     } catch {
         return undefined;
     }
-}
-
-/** The identity Rucio maps a JWT by, "SUB=<sub>, ISS=<iss>", for a message about a token Rucio refused. */
-function jwtIdentity(token: string): string | undefined {
-    const who = tokenIdentity(token);
-    return who ? `SUB=${who.sub}, ISS=${who.iss}` : undefined;
 }
 
 function refusedToken(s: RucioSession, method: string, path: string, answer: HttpAnswer, token: string): Error {

@@ -1,14 +1,15 @@
 // JupyterHub: its REST API answers, and its login sends the browser to the site's IAM.
 //
-// GET /hub/api/ answers {"version": ...} to anyone (jupyterhub@3.0.0:jupyterhub/apihandlers/hub.py:54-62,
-// routed at :97). The hub's authenticator is oauthenticator's (components/jupyterhub/hub/srcnet_iam_auth.py,
+// GET /hub/api/ answers {"version": ...} to anyone (jupyterhub@5.5.0, the release the site's chart
+// runs: jupyterhub/apihandlers/hub.py:69-76, routed at :111). The hub's authenticator is oauthenticator's (components/jupyterhub/hub/srcnet_iam_auth.py,
 // a GenericOAuthenticator): its login URL is <hub>/hub/oauth_login
 // (oauthenticator@17.4.0:oauthenticator/oauth2.py:914-915, the handler at :938-941), which
 // redirects to authorize_url with response_type code, client_id, redirect_uri and the state
 // (OAuthLoginHandler.get, :123-151); the site sets authorize_url to IAM's authorize endpoint
 // (components/jupyterhub/render/hub-auth.ts, components/identity/iam-endpoints.ts).
+import { headerOf } from "../../components/http/retrying-request";
 import type { HubPlan } from "./plan";
-import { probe, type Network } from "./net";
+import { jsonField, probe, type Network } from "./net";
 import { fail, pass, timed, type CheckResult } from "./result";
 
 /** What is wrong with where the login sends the browser: nothing when it is the site's IAM. Pure. */
@@ -29,12 +30,7 @@ export async function jupyterhubChecks(plan: HubPlan, net: Network): Promise<Che
     results.push(
         await timed("jupyterhub", "api", api, async () => {
             const a = await probe(net, { method: "GET", url: api, headers: { accept: "application/json" }, ca: plan.ca });
-            let version: unknown;
-            try {
-                version = JSON.parse(a.text)?.version;
-            } catch {
-                version = undefined;
-            }
+            const version = jsonField(a, "version");
             return a.status === 200 && typeof version === "string" ? pass("jupyterhub", "api", api, `JupyterHub ${version}`) : fail("jupyterhub", "api", api, `HTTP ${a.status}${typeof version === "string" ? "" : ", not JupyterHub's API answer"}`);
         }),
     );
@@ -42,7 +38,7 @@ export async function jupyterhubChecks(plan: HubPlan, net: Network): Promise<Che
     results.push(
         await timed("jupyterhub", "login", login, async () => {
             const a = await probe(net, { method: "GET", url: login, ca: plan.ca });
-            const location = Array.isArray(a.headers.location) ? a.headers.location[0] : a.headers.location;
+            const location = headerOf(a, "location");
             const problems = loginProblems(plan, a.status, location);
             if (problems.length > 0) return fail("jupyterhub", "login", login, problems.join("; "));
             const query = new URL(location!).searchParams;

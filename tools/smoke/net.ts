@@ -61,6 +61,15 @@ export function probe(net: Network, req: ProbeRequest): Promise<HttpAnswer> {
     return sendOnce({ ...req, ...(net.lookup ? { lookup: net.lookup } : {}) }, net.timeoutMs);
 }
 
+/** A field of a JSON object answer; undefined when the answer is not JSON or has no such field. */
+export function jsonField(a: HttpAnswer, key: string): unknown {
+    try {
+        return JSON.parse(a.text)?.[key];
+    } catch {
+        return undefined;
+    }
+}
+
 /** The retry policy of a client the checks hand their network to (a Rucio session): one attempt, bounded as a probe is. */
 export function singleAttempt(net: Network): RetryPolicy {
     return { attempts: 1, deadlineMs: net.timeoutMs, attemptTimeoutMs: net.timeoutMs, baseDelayMs: 0, maxDelayMs: 0 };

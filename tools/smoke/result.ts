@@ -28,6 +28,9 @@ export const pass = (family: Family, name: string, target: string, detail: strin
 export const fail = (family: Family, name: string, target: string, detail: string): CheckResult => ({ family, name, target, status: "fail", detail });
 export const skip = (family: Family, name: string, target: string, detail: string): CheckResult => ({ family, name, target, status: "skip", detail });
 
+/** The same skip for each of `names`. */
+export const skipAll = (family: Family, names: readonly string[], target: string, detail: string): CheckResult[] => names.map((name) => skip(family, name, target, detail));
+
 /** Runs one check and times it; an exception is the check's failure, with its message. */
 export async function timed(family: Family, name: string, target: string, check: () => Promise<CheckResult>): Promise<CheckResult> {
     const started = Date.now();

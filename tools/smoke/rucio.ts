@@ -5,18 +5,20 @@
 //
 // The token goes to Rucio as X-Rucio-Auth-Token, which is the only header Rucio reads a token from
 // (rucio@40.4.1:lib/rucio/web/rest/flaskapi/v1/common.py:148-162). Rucio takes a JWT it does not
-// know, validates it against its IAM and maps "SUB=<sub>, ISS=<iss>" to an account
-// (rucio@40.4.1:lib/rucio/core/authentication.py:520-531); /accounts/whoami answers with a redirect
-// to that account (rucio@40.4.1:lib/rucio/web/rest/flaskapi/v1/accounts.py:339-341, and
-// rucio@1.31.7 :330-335). /ping answers {"version": ...} (rucio@40.4.1:.../v1/ping.py:44-69).
+// know (rucio@40.4.1:lib/rucio/core/authentication.py:520-531), validates it against its IAM,
+// checks its scope and audience, and maps "SUB=<sub>, ISS=<iss>" to an account
+// (validate_jwt and oidc_identity_string, rucio@40.4.1:lib/rucio/core/oidc.py:933-1010);
+// /accounts/whoami answers with a redirect to that account (accountOfWhoami in
+// components/rucio/rucio-api.ts). /ping answers {"version": ...} (rucio@40.4.1:.../v1/ping.py:44-69).
 // The RSE is read as the registration reads it (observeRse, through a session that sends the
 // checks' token), one attempt a request like every check's.
 import { planRseOps, type ObservedRse, type RseOp } from "../../components/rucio/rse-drift";
-import { bearerSession, redact, rucioErrorOf, tokenIdentity } from "../../components/rucio/rucio-api";
+import { headerOf } from "../../components/http/retrying-request";
+import { accountOfWhoami, bearerSession, describeError, jwtIdentity, redact, rucioErrorOf } from "../../components/rucio/rucio-api";
 import { observeRse, type RseSpec } from "../../components/rucio/rse-registration";
 import type { RucioPlan } from "./plan";
-import { probe, singleAttempt, type Network } from "./net";
-import { fail, pass, skip, timed, type CheckResult } from "./result";
+import { jsonField, probe, singleAttempt, type Network } from "./net";
+import { fail, pass, skipAll, timed, type CheckResult } from "./result";
 
 export interface RucioRun {
     readonly plan: RucioPlan;
@@ -25,14 +27,10 @@ export interface RucioRun {
     readonly noToken: string;
 }
 
-/** The account a whoami redirect names: its Location's last segment (relative in Rucio 40, /accounts/<a> with a front end). */
-export function accountOfLocation(location: string | undefined): string | undefined {
-    if (!location) return undefined;
-    const last = new URL(location, "http://rucio.invalid/accounts/whoami").pathname.replace(/\/+$/, "").split("/").pop();
-    return last ? decodeURIComponent(last) : undefined;
-}
-
 type OpKind = "rse" | "protocol" | "attributes";
+
+/** The checks of the RSE, one per part. */
+const rseParts: readonly OpKind[] = ["rse", "protocol", "attributes"];
 
 const kindOf = (op: RseOp): OpKind | undefined =>
     op.op === "updateRse" ? "rse" : op.op.endsWith("Protocol") ? "protocol" : op.op.endsWith("Attribute") ? "attributes" : undefined;
@@ -63,80 +61,70 @@ export async function rucioChecks(run: RucioRun): Promise<CheckResult[]> {
     const secrets = token ? [token] : [];
     const get = (path: string, headers: Record<string, string> = {}) => probe(net, { method: "GET", url: `${plan.serverUrl}${path}`, headers: { accept: "application/json", ...headers }, ca: plan.ca });
     const withToken = (path: string) => get(path, { "x-rucio-auth-token": token! });
-    const errorOf = (a: Awaited<ReturnType<typeof get>>) => {
-        const e = rucioErrorOf(a, secrets);
-        return [e.exceptionClass, e.exceptionMessage].filter(Boolean).join(": ");
-    };
+    const errorOf = (a: Awaited<ReturnType<typeof get>>) => describeError(rucioErrorOf(a, secrets));
     const check = async (check: string, target: string, f: () => Promise<CheckResult>) => {
         const r = await timed("rucio", check, target, f);
         results.push({ ...r, detail: redact(r.detail, secrets) });
         return r.status === "pass";
     };
 
-    await check("ping", `${plan.serverUrl}/ping`, async () => {
+    const pingUrl = `${plan.serverUrl}/ping`;
+    await check("ping", pingUrl, async () => {
         const a = await get("/ping");
-        let version: unknown;
-        try {
-            version = JSON.parse(a.text)?.version;
-        } catch {
-            version = undefined;
-        }
-        const target = `${plan.serverUrl}/ping`;
-        return a.status === 200 && typeof version === "string" ? pass("rucio", "ping", target, `Rucio ${version}`) : fail("rucio", "ping", target, `HTTP ${a.status}${typeof version === "string" ? "" : ", not Rucio's ping answer"}`);
+        const version = jsonField(a, "version");
+        return a.status === 200 && typeof version === "string" ? pass("rucio", "ping", pingUrl, `Rucio ${version}`) : fail("rucio", "ping", pingUrl, `HTTP ${a.status}${typeof version === "string" ? "" : ", not Rucio's ping answer"}`);
     });
 
     const rse = plan.expected.name;
     const rseTarget = `${plan.serverUrl}/rses/${rse}`;
+    const whoamiUrl = `${plan.serverUrl}/accounts/whoami`;
     if (!token) {
-        results.push(skip("rucio", "whoami", `${plan.serverUrl}/accounts/whoami`, run.noToken));
-        for (const n of ["rse", "protocol", "attributes"]) results.push(skip("rucio", n, rseTarget, run.noToken));
+        results.push(...skipAll("rucio", ["whoami"], whoamiUrl, run.noToken), ...skipAll("rucio", rseParts, rseTarget, run.noToken));
         return results;
     }
-    const loggedIn = await check("whoami", `${plan.serverUrl}/accounts/whoami`, async () => {
-        const target = `${plan.serverUrl}/accounts/whoami`;
+    const loggedIn = await check("whoami", whoamiUrl, async () => {
+        const target = whoamiUrl;
         const a = await withToken("/accounts/whoami");
-        const who = tokenIdentity(token);
-        const identity = who ? `SUB=${who.sub}, ISS=${who.iss}` : "the token's identity";
+        const identity = jwtIdentity(token) ?? "the token's identity";
         if (a.status === 401) return fail("rucio", "whoami", target, `Rucio refused the IAM token: HTTP 401 ${errorOf(a)}; Rucio must trust its issuer, expect its scope and audience, and map ${identity} to an account`);
         if (a.status !== 302 && a.status !== 303) return fail("rucio", "whoami", target, `HTTP ${a.status}${errorOf(a) ? ` ${errorOf(a)}` : ""}, not a redirect to the token's account`);
-        const account = accountOfLocation(Array.isArray(a.headers.location) ? a.headers.location[0] : a.headers.location);
+        const account = accountOfWhoami(headerOf(a, "location"));
         if (!account) return fail("rucio", "whoami", target, "the redirect names no account");
         if (plan.account && account !== plan.account) return fail("rucio", "whoami", target, `Rucio maps ${identity} to account ${account}, not ${plan.account} (site.checks.rucioAccount)`);
         return pass("rucio", "whoami", target, `account ${account} (${identity})`);
     });
     if (!loggedIn) {
-        for (const n of ["rse", "protocol", "attributes"]) results.push(skip("rucio", n, rseTarget, "Rucio did not take the token"));
+        results.push(...skipAll("rucio", rseParts, rseTarget, "Rucio did not take the token"));
         return results;
     }
 
-    let observed: ObservedRse | undefined;
+    // The differences of the RSE Rucio holds, once read: its protocol and attributes are lines of their own.
+    let diffs: Record<OpKind, string[]> | undefined;
     await check("rse", rseTarget, async () => {
         const session = bearerSession({ serverUrl: plan.serverUrl, authUrl: plan.serverUrl, caCertificates: plan.ca }, token, singleAttempt(net), net.lookup);
         // Only the RSE, its protocol and its attributes: no peers' distances, no accounts.
-        observed = await observeRse(session, rse, [{ ...plan.expected, peers: [], accounts: [] }]);
+        const observed = await observeRse(session, rse, [{ ...plan.expected, peers: [], accounts: [] }]);
         if (!observed) return fail("rucio", "rse", rseTarget, `Rucio has no RSE ${rse}: RSENotFound`);
-        const problems = [...rseDifferences(plan.expected, observed).rse];
+        diffs = rseDifferences(plan.expected, observed);
+        const problems = [...diffs.rse];
         const nameProblem = registeredNameProblem(plan);
         if (nameProblem) problems.unshift(nameProblem);
         return problems.length > 0 ? fail("rucio", "rse", rseTarget, problems.join("; ")) : pass("rucio", "rse", rseTarget, `${observed.rseType}, deterministic ${observed.deterministic}`);
     });
-    if (observed) pushParts(results, plan, observed);
-    else for (const n of ["protocol", "attributes"]) results.push(skip("rucio", n, rseTarget, "the RSE could not be read"));
+    if (diffs) results.push(...partResults(plan, diffs));
+    else results.push(...skipAll("rucio", ["protocol", "attributes"], rseTarget, "the RSE could not be read"));
     return results;
 }
 
-function pushParts(results: CheckResult[], plan: RucioPlan, observed: ObservedRse): void {
-    const diffs = rseDifferences(plan.expected, observed);
+function partResults(plan: RucioPlan, diffs: Record<OpKind, string[]>): CheckResult[] {
     const p = plan.expected.protocol;
     const where = `${plan.serverUrl}/rses/${plan.expected.name}`;
-    results.push(
+    return [
         diffs.protocol.length > 0
             ? fail("rucio", "protocol", `${where}/protocols`, diffs.protocol.join("; "))
             : pass("rucio", "protocol", `${where}/protocols`, `${p.scheme}://${p.hostname}:${p.port}${p.prefix} (${p.impl})`),
-    );
-    results.push(
         diffs.attributes.length > 0
             ? fail("rucio", "attributes", `${where}/attr/`, diffs.attributes.join("; "))
             : pass("rucio", "attributes", `${where}/attr/`, Object.keys(plan.expected.attributes).sort().join(", ")),
-    );
+    ];
 }

@@ -17,8 +17,8 @@ import type { OneRequest } from "../../components/http/retrying-request";
 import { redact } from "../../components/rucio/rucio-api";
 import { adler32 } from "../site-access/adler32";
 import type { StoragePlan } from "./plan";
-import { probe, type Network } from "./net";
-import { fail, pass, skip, timed, type CheckResult } from "./result";
+import { jsonField, probe, type Network } from "./net";
+import { fail, pass, skip, skipAll, timed, type CheckResult } from "./result";
 
 /** The adler32 value of a Digest header (RFC 3230: `alg=value` items, comma-separated, the algorithm in any case). */
 export function digestValue(header: string | string[] | undefined, algorithm = "adler32"): string | undefined {
@@ -60,26 +60,21 @@ export async function storageChecks(run: StorageRun): Promise<CheckResult[]> {
 
     await check("health", plan.healthUrl, async () => {
         const a = await send("GET", plan.healthUrl, { accept: "application/json" });
-        let status: unknown;
-        try {
-            status = JSON.parse(a.text)?.status;
-        } catch {
-            status = undefined;
-        }
+        const status = jsonField(a, "status");
         if (a.status === 200 && status === "UP") return pass("storage", "health", plan.healthUrl, "UP");
         return fail("storage", "health", plan.healthUrl, `HTTP ${a.status}${status !== undefined ? `, status ${JSON.stringify(status)}` : ", not StoRM's health answer"}`);
     });
 
     let written = false;
     if (!bearer) {
-        for (const n of ["write", "read", "checksum", "delete"]) results.push(skip("storage", n, url, run.noToken));
+        results.push(...skipAll("storage", ["write", "read", "checksum", "delete"], url, run.noToken));
     } else {
         written = await check("write", url, async () => {
             const a = await send("PUT", url, { ...bearer, "content-type": "text/plain" }, content);
             return a.status >= 200 && a.status < 300 ? pass("storage", "write", url, `HTTP ${a.status}, ${Buffer.byteLength(content)} bytes`) : fail("storage", "write", url, `PUT with the token: HTTP ${a.status}`);
         });
         if (!written) {
-            for (const n of ["read", "checksum"]) results.push(skip("storage", n, url, "the file was not written"));
+            results.push(...skipAll("storage", ["read", "checksum"], url, "the file was not written"));
         } else {
             await check("read", url, async () => {
                 const a = await send("GET", url, bearer);

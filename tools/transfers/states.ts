@@ -13,7 +13,11 @@
 // - succeeded: DONE, the file arrived.
 // - failed: FAILED (the transfer tool reported a failure), LOST (the transfer tool lost it) and
 //   SUBMISSION_FAILED (the transfer tool refused it): attempts on the link whose file did not
-//   arrive. The finisher calls LOST and SUBMISSION_FAILED "failed during submission".
+//   arrive. The finisher calls LOST and SUBMISSION_FAILED "failed during submission", and
+//   SUBMITTING too when it finds a request still in it (rucio@1.31.7:.../finisher.py:65-71; in
+//   rucio@40.4.1 only one left in it past FAILED_DURING_SUBMISSION_DELAY, :100-104); the finisher
+//   then requeues it (or fails it past its retries, :322-333), so a live SUBMITTING request is
+//   counted in progress here.
 // - not attempted: NO_SOURCES, ONLY_TAPE_SOURCES, MISMATCH_SCHEME: the finisher's "failed with no
 //   submission attempts": nothing ran between the two RSEs, so they are not counted (and such a
 //   request seldom names a source).
