@@ -34,7 +34,7 @@ export const versions = {
     logTailImage: "busybox:1.37.0",
     /**
      * The notebook image: JupyterLab, the Rucio clients and rucio-jupyterlab (chosen and explained
-     * in the README, "JupyterHub"): built from images/notebook/Dockerfile (minimal-notebook
+     * in docs/jupyterhub.md, "The notebook image"): built from images/notebook/Dockerfile (minimal-notebook
      * 2026-08-24, rucio-clients 40.4.1, rucio-jupyterlab 40.0.2), the tag naming its pins.
      */
     notebookImage: "ghcr.io/srcnet-site/notebook:2026-08-24-rucio-40.4.1-rjl-40.0.2",

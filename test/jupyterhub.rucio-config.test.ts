@@ -113,7 +113,7 @@ describe("rucio-jupyterlab's configuration, by the extension's own schema", func
         expect(instance).to.include({
             mode: "replica",
             destination_rse: model.storage.rse.name,
-            rse_mount_path: plan.rse.mountPath,
+            rse_mount_path: plan.rse.area.mountPath,
             path_begins_at: plan.rse.pathBeginsAt,
             rucio_base_url: model.rucio.serverUrl,
             rucio_auth_url: model.rucio.authUrl,
@@ -369,7 +369,7 @@ describe("the notebook's view of the RSE follows the storage-area layout", funct
             const protocol = planRse(model).protocol;
             expect(protocol.prefix).to.equal(`${sa.accessPoints}/`);
             const instance = rucioJupyterlabConfig(argsOf(model));
-            expect(instance.rse_mount_path).to.equal(plan.rse.mountPath);
+            expect(instance.rse_mount_path).to.equal(plan.rse.area.mountPath);
             expect(instance.path_begins_at).to.equal(sa.accessPoints.split("/").filter(Boolean).length);
             expect(await extensionVerdict(rucioJupyterlabServerConfig(argsOf(model)))).to.equal("valid");
 
@@ -386,7 +386,7 @@ describe("the notebook's view of the RSE follows the storage-area layout", funct
                 expect(url.pathname.startsWith(`${sa.accessPoints}/`)).to.equal(true);
                 const onStorage = `${sa.rootPath}/${url.pathname.slice(sa.accessPoints.length + 1)}`;
                 expect(onStorage.startsWith(`${volumePath}/`)).to.equal(true);
-                const inNotebook = `${plan.rse.mountPath}/${onStorage.slice(volumePath.length + 1)}`;
+                const inNotebook = `${plan.rse.area.mountPath}/${onStorage.slice(volumePath.length + 1)}`;
                 expect(notebookPathOf(plan.rse, pfn)).to.equal(inNotebook);
             }
         });

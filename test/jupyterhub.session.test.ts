@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { iamClientProvider } from "../components/identity/iam-client";
+import { iamEndpoints } from "../components/identity/iam-endpoints";
 import { clientMetadata, notebookExchangeScopes, planClients, type ClientSpec } from "../components/identity/plan";
 import { tokenFile as podTokenFile } from "../components/jupyterhub/plan";
 import {
@@ -132,6 +133,13 @@ describe("a notebook session's tokens, with a real JupyterHub", function () {
         if (!verified.has(token)) verified.set(token, await verifiedClaims(iam.issuer, token));
         return verified.get(token);
     }
+
+    it("names IAM's endpoints as IAM's discovery does", async () => {
+        // The hub takes them as URLs (oauthenticator 17 reads no discovery): iamEndpoints derives
+        // them from the issuer; the stand-in advertises IAM's own paths (FakeIam.routes).
+        const discovery: any = await (await fetch(`${iam.issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`)).json();
+        expect(iamEndpoints(iam.issuer)).to.deep.equal({ authorize: discovery.authorization_endpoint, token: discovery.token_endpoint, userinfo: discovery.userinfo_endpoint });
+    });
 
     it("lets a user outside the allowed group not in", async () => {
         iam.logInBrowser("mallory");

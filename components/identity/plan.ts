@@ -3,7 +3,7 @@
 // on its own.
 import { servicesRun, siteIssuerName, type SiteModel } from "../../config/derive";
 import { ports } from "../../config/ports";
-import { hubOauthCallback } from "../jupyterhub/plan";
+import { hubLoginScopes, hubOauthCallback, hubUrl } from "../jupyterhub/plan";
 import { rucioOidcRedirectUris } from "../rucio/render/idp-secrets";
 import { webuiLoginScopes, webuiRedirectUri } from "../rucio/render/webui-values";
 
@@ -66,8 +66,8 @@ export function planClients(model: SiteModel): ClientSpec[] {
             grantTypes: [grants.authorizationCode, grants.refreshToken],
             // Every scope a notebook exchange asks for: IAM refuses to exchange a user's token for a
             // scope its own client does not hold. Logging in does not ask for the storage scopes.
-            scopes: union(identityScopes, ["offline_access", "wlcg.groups"], notebookExchangeScopes),
-            redirectUris: [hubOauthCallback(`https://${model.hostnames.jupyter}`)],
+            scopes: union(identityScopes, ["offline_access"], hubLoginScopes, notebookExchangeScopes),
+            redirectUris: [hubOauthCallback(hubUrl(model.hostnames.jupyter))],
             needsAdmin: true,
         });
         // A client of its own, so that IAM lets the exchanged token carry offline_access and a

@@ -11,7 +11,7 @@ import { pinnedRelease } from "../helm-release";
 import type { SiteClient } from "../identity";
 import { notebookExchangeScopes } from "../identity/plan";
 import { rucioAudience } from "../rucio/render/server-config";
-import { tokenFile, type NotebookDataPlan } from "./plan";
+import { hubUrl, tokenFile, type NotebookDataPlan } from "./plan";
 import { hubAuthConfig, hubFiles, hubSecretEnv, notebookCommand, notebookTokenEnv, notebookTokenFiles } from "./render/hub-auth";
 import { hubValues, type HubValuesArgs } from "./render/hub-values";
 import { notebookRucioFiles } from "./render/rucio-notebook";
@@ -62,7 +62,7 @@ export class SiteJupyterHub extends pulumi.ComponentResource {
         const n = (suffix: string) => `${args.namePrefix}-${suffix}`;
         const inCluster: pulumi.CustomResourceOptions = { parent: this, provider: args.provider, deletedWith: args.deletedWith };
         const generated = { parent: this, provider: args.random };
-        this.url = `https://${args.hostname}`;
+        this.url = hubUrl(args.hostname);
 
         // 32 random bytes, hex, as JupyterHub's cookie secret and CryptKeeper key take them.
         const cookieSecret = new random.RandomBytes(n("jupyterhub-cookie-secret"), { length: 32 }, generated).hex;

@@ -14,8 +14,25 @@ export const tokenVolume = { name: "srcnet-token", mountPath: "/run/srcnet" } as
 /** The current access token, as rucio-jupyterlab and the Rucio client read it (no trailing newline). */
 export const tokenFile = `${tokenVolume.mountPath}/access_token`;
 
+/** The hub's public URL, from its hostname (jupyter.<domain>). */
+export const hubUrl = (hostname: string) => `https://${hostname}`;
+
+/**
+ * What the hub's login asks IAM for: who the user is and their groups (profile carries `groups`,
+ * and wlcg.groups the `wlcg.groups` of a WLCG-profile token). No offline_access: the session's
+ * only refresh token is the notebook token's. The hub's IAM client holds them (identity/plan.ts).
+ */
+export const hubLoginScopes: readonly string[] = ["openid", "profile", "email", "wlcg.groups"];
+
 /** Where IAM sends the browser back to after a login: JupyterHub's OAuth callback under its URL. */
-export const hubOauthCallback = (hubUrl: string) => `${hubUrl}/hub/oauth_callback`;
+export const hubOauthCallback = (url: string) => `${url.replace(/\/+$/, "")}/hub/oauth_callback`;
+
+/**
+ * Where, under the hub's API (JUPYTERHUB_API_URL, .../hub/api), a notebook's server reads its
+ * user's current access token: the hub's authenticator serves it (notebook_token_api_path) and the
+ * notebook's agent polls it (SRCNET_TOKEN_API_PATH), both given it here. {user}: the user's name.
+ */
+export const notebookTokenApiPath = "/srcnet/users/{user}/notebook-token";
 
 /** Storage areas are mounted read-only under this directory, one directory per area. */
 export const storageMountRoot = "/storage";
@@ -31,9 +48,8 @@ export interface NotebookDataPlan {
     readonly areas: readonly NotebookArea[];
     /** The RSE's own area, as rucio-jupyterlab's replica mode needs it. */
     readonly rse: {
+        /** Its mountPath is rse_mount_path: where the RSE's files appear in the notebook. */
         readonly area: NotebookArea;
-        /** rse_mount_path: where the RSE's files appear in the notebook. */
-        readonly mountPath: string;
         /**
          * path_begins_at: how many leading segments of a replica's PFN path the mount does not
          * have. rucio-jupyterlab takes the PFN's URL path, strips its slashes, drops this many
@@ -57,8 +73,7 @@ export const pathSegments = (path: string): string[] => path.split("/").filter((
 
 export function planNotebookData(model: SiteModel): NotebookDataPlan {
     const areas = model.storage.areas.map(notebookArea);
-    const rseArea = notebookArea(model.storage.rse.area);
-    return { areas, rse: { area: rseArea, mountPath: rseArea.mountPath, pathBeginsAt: pathSegments(model.storage.rse.protocol.prefix).length } };
+    return { areas, rse: { area: notebookArea(model.storage.rse.area), pathBeginsAt: pathSegments(model.storage.rse.protocol.prefix).length } };
 }
 
 /**
@@ -67,9 +82,9 @@ export function planNotebookData(model: SiteModel): NotebookDataPlan {
  * ends, split at most path_begins_at times, the last part joined to rse_mount_path. For the README
  * and the tests; the extension computes it itself.
  */
-export function notebookPathOf(rse: Pick<NotebookDataPlan["rse"], "mountPath" | "pathBeginsAt">, pfn: string): string {
+export function notebookPathOf(rse: NotebookDataPlan["rse"], pfn: string): string {
     const segments = new URL(pfn).pathname.replace(/^\/+|\/+$/g, "").split("/");
     // Python's str.split(sep, n) keeps the remainder, separators included, as its last element.
     const rest = rse.pathBeginsAt === 0 ? segments.join("/") : segments.length > rse.pathBeginsAt ? segments.slice(rse.pathBeginsAt).join("/") : segments[segments.length - 1];
-    return `${rse.mountPath.replace(/\/+$/, "")}/${rest}`;
+    return `${rse.area.mountPath.replace(/\/+$/, "")}/${rest}`;
 }

@@ -218,6 +218,16 @@ export class FakeIam {
         return validity >= 0 && this.nowSeconds() > ctx.oidc.entities.RegistrationAccessToken.iat + validity;
     }
 
+    /**
+     * IAM's own paths for the endpoints a relying party takes as URLs, as its discovery names them
+     * (LS/core/web/wellknown/IamWellKnownInfoProvider.java:50-51,127-129,133,144-150: the base URL
+     * joined with "authorize", "token", and MITRE's UserInfoEndpoint.URL and RevocationEndpoint.URL,
+     * "userinfo" and "revoke"; LS/core/userinfo/IamUserInfoEndpoint.java:44 serves "userinfo"), not
+     * oidc-provider's defaults (/auth, /me): the stand-in serves and advertises these, so a client
+     * that derives them is checked against IAM's.
+     */
+    static readonly routes = { authorization: "/authorize", token: "/token", userinfo: "/userinfo", revocation: "/revoke" } as const;
+
     private makeProvider(issuer: string) {
         const provider = new oidc.default(issuer, {
             adapter: oidcAdapter(this.store, () => grantTypesRun),
@@ -225,6 +235,7 @@ export class FakeIam {
             // IAM's discovery names its SCIM API (LS/core/web/wellknown/IamWellKnownInfoProvider.java:136,188).
             discovery: { scim_endpoint: `${issuer}/scim` },
             jwks: { keys: [this.signingKey.jwk] },
+            routes: { ...FakeIam.routes },
             scopes: new AnyScope(this.settings.systemScopes),
             features: {
                 devInteractions: { enabled: false },
@@ -251,9 +262,10 @@ export class FakeIam {
             scimUsersApi(req, res, { directory: this.directory, tokens: this.tokens, baseUrl: () => this.issuer });
             return;
         }
-        if (path === "/authorize" && req.method === "GET") return authorize(req, res, this.browser);
-        if (path === "/userinfo" && (req.method === "GET" || req.method === "POST")) return userinfo(req, res, this.browser);
-        if (path === "/revoke" && req.method === "POST") {
+        const routes = FakeIam.routes;
+        if (path === routes.authorization && req.method === "GET") return authorize(req, res, this.browser);
+        if (path === routes.userinfo && (req.method === "GET" || req.method === "POST")) return userinfo(req, res, this.browser);
+        if (path === routes.revocation && req.method === "POST") {
             revoke(req, res, this.browser).catch((err) => res.headersSent || res.writeHead(500).end(String(err)));
             return;
         }

@@ -25,6 +25,7 @@ token included; GET /hub/api/user never fills auth_state in: apihandlers/users.p
 import asyncio
 import base64
 import json
+import re
 import time
 from urllib.parse import urlencode
 
@@ -39,7 +40,6 @@ TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
 # The custom scope the notebook's server token holds, filtered to its own user (!user).
 NOTEBOOK_TOKEN_SCOPE = "custom:srcnet:notebook-token"
-NOTEBOOK_TOKEN_PATH = r"/api/srcnet/users/([^/]+)/notebook-token"
 
 
 class IamRefused(Exception):
@@ -109,6 +109,11 @@ class SrcnetIamAuthenticator(GenericOAuthenticator):
         config=True,
         help="IAM groups (skao/uksrc or /skao/uksrc) whose members may log in; exact membership. Empty: every IAM user.",
     )
+    notebook_token_api_path = Unicode(
+        config=True,
+        help="Where under the hub's API (/hub/api) NotebookTokenHandler answers, {user} standing for "
+        "the user's name; the notebook's agent is given the same path (components/jupyterhub/plan.ts).",
+    )
     refresh_margin_seconds = Integer(
         300,
         config=True,
@@ -121,7 +126,12 @@ class SrcnetIamAuthenticator(GenericOAuthenticator):
         self._locks = {}
 
     def get_handlers(self, app):
-        return super().get_handlers(app) + [(NOTEBOOK_TOKEN_PATH, NotebookTokenHandler)]
+        # Relative to the hub's prefix (/hub/), as JupyterHub mounts an authenticator's handlers.
+        before, user, after = self.notebook_token_api_path.partition("{user}")
+        if not user:
+            raise ValueError("notebook_token_api_path must contain {user}")
+        pattern = "/api" + re.escape(before) + "([^/]+)" + re.escape(after)
+        return super().get_handlers(app) + [(pattern, NotebookTokenHandler)]
 
     # -- talking to IAM ------------------------------------------------------------------------
 
@@ -245,7 +255,7 @@ class SrcnetIamAuthenticator(GenericOAuthenticator):
 
 
 class NotebookTokenHandler(APIHandler):
-    """GET /hub/api/srcnet/users/{name}/notebook-token: the current notebook access token.
+    """GET /hub/api + notebook_token_api_path: the user's current notebook access token.
 
     Only for a token with NOTEBOOK_TOKEN_SCOPE for that user. The request itself has already
     refreshed the user (BaseHandler.prepare -> get_current_user -> refresh_auth); if that asked

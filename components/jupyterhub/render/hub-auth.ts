@@ -5,7 +5,7 @@
 import { posix } from "node:path";
 import { projectFile } from "../../project-files";
 import { iamEndpoints } from "../../identity/iam-endpoints";
-import { hubOauthCallback, tokenFile } from "../plan";
+import { hubLoginScopes, hubOauthCallback, notebookTokenApiPath, tokenFile } from "../plan";
 
 /** Environment variables the hub reads its secrets from (a Kubernetes Secret in the chart). */
 export const hubSecretEnv = {
@@ -84,13 +84,6 @@ export const authModule = { source: "components/jupyterhub/hub/srcnet_iam_auth.p
 /** The notebook's token agent and start wrapper. */
 export const tokenAgent = { source: "components/jupyterhub/notebook/srcnet-token-agent", mountPath: "/opt/srcnet/bin/srcnet-token-agent" } as const;
 
-/**
- * What the login asks IAM for: who the user is and their groups (profile carries `groups`, and
- * wlcg.groups the `wlcg.groups` of a WLCG-profile token). No offline_access: the session's only
- * refresh token is the notebook token's.
- */
-export const loginScopes = ["openid", "profile", "email", "wlcg.groups"] as const;
-
 /** A Python literal: JSON strings, lists of strings and numbers are Python as they are. */
 const py = (value: string | number | readonly string[]): string => JSON.stringify(value);
 const pyBool = (value: boolean) => (value ? "True" : "False");
@@ -102,7 +95,6 @@ export function hubAuthConfig(settings: HubAuthSettings): string {
     const iam = iamEndpoints(settings.issuer);
     const moduleDir = settings.authModuleDir ?? posix.dirname(authModule.mountPath);
     const moduleName = posix.basename(authModule.source, ".py");
-    const hubUrl = settings.hubUrl.replace(/\/+$/, "");
     const lines = [
         "# srcnet-site: IAM login, and notebook tokens for the whole session (components/jupyterhub/render/hub-auth.ts).",
         "import os",
@@ -122,11 +114,11 @@ export function hubAuthConfig(settings: HubAuthSettings): string {
         `a.client_secret = os.environ[${py(hubSecretEnv.loginClientSecret)}]`,
         "# IAM's clients authenticate with client_secret_basic (identity/plan.ts clientMetadata).",
         "a.basic_auth = True",
-        `a.oauth_callback_url = ${py(hubOauthCallback(hubUrl))}`,
+        `a.oauth_callback_url = ${py(hubOauthCallback(settings.hubUrl))}`,
         `a.authorize_url = ${py(iam.authorize)}`,
         `a.token_url = ${py(iam.token)}`,
         `a.userdata_url = ${py(iam.userinfo)}`,
-        `a.scope = ${py([...loginScopes])}`,
+        `a.scope = ${py([...hubLoginScopes])}`,
         "# IAM usernames, as jupyterhub.admins names them.",
         `a.username_claim = "preferred_username"`,
         `a.exchange_client_id = ${py(settings.exchangeClientId)}`,
@@ -134,6 +126,8 @@ export function hubAuthConfig(settings: HubAuthSettings): string {
         `a.exchange_scopes = ${py([...settings.exchangeScopes])}`,
         `a.exchange_audience = ${py(settings.audience)}`,
         `a.refresh_margin_seconds = ${timing.refreshMarginSeconds}`,
+        "# Where the notebook's agent reads the token (SRCNET_TOKEN_API_PATH, the same path).",
+        `a.notebook_token_api_path = ${py(notebookTokenApiPath)}`,
         `a.allowed_iam_groups = ${py([...settings.allowedGroups])}`,
         `a.allow_all = ${pyBool(settings.allowedGroups.length === 0)}`,
         `a.admin_users = set(${py([...settings.admins])})`,
@@ -182,11 +176,12 @@ export function notebookCommand(agentPath: string = tokenAgent.mountPath): strin
     return [agentPath, "jupyterhub-singleuser"];
 }
 
-/** Environment the notebook's token agent reads (the token file's path and its timing). */
+/** Environment the notebook's token agent reads (the token file's path, the hub's token API and the timing). */
 export function notebookTokenEnv(timing: TokenTiming = defaultTokenTiming, file: string = tokenFile): Record<string, string> {
     checkTokenTiming(timing);
     return {
         SRCNET_TOKEN_FILE: file,
+        SRCNET_TOKEN_API_PATH: notebookTokenApiPath,
         SRCNET_TOKEN_POLL_SECONDS: String(timing.pollSeconds),
         SRCNET_TOKEN_MIN_VALIDITY_SECONDS: String(timing.minValiditySeconds),
     };

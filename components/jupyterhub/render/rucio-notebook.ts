@@ -67,7 +67,7 @@ export function rucioJupyterlabConfig(args: NotebookRucioArgs): Record<string, u
         // read-only mount (mode_handlers/replica.py: make_available, translate_pfn_to_path).
         mode: "replica",
         destination_rse: args.rseName,
-        rse_mount_path: args.data.rse.mountPath,
+        rse_mount_path: args.data.rse.area.mountPath,
         path_begins_at: args.data.rse.pathBeginsAt,
         // The token is read from the file as it is, on every authentication (rucio/utils.py:24-40):
         // the agent writes it without a trailing newline.
