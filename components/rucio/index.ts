@@ -37,6 +37,14 @@ export interface SiteRucioArgs {
 export const rucioDeadlineSeconds = { deploy: 1800, external: 300 } as const;
 export const rucioAttemptTimeoutSeconds = 30;
 
+/** A suffixed RSE name ends in `_` and this many capital letters and digits. */
+const rseSuffixLength = 6;
+
+/** Whether `name` is the name an RSE planned as `planned` is registered under (suffixed on a test site). */
+export function isRegisteredRseName(planned: string, name: string, suffixed: boolean): boolean {
+    return suffixed ? new RegExp(`^${planned}_[A-Z0-9]{${rseSuffixLength}}$`).test(name) : name === planned;
+}
+
 export class SiteRucio extends pulumi.ComponentResource {
     /** The name the RSE is registered under. */
     readonly rseName: pulumi.Output<string>;
@@ -48,7 +56,7 @@ export class SiteRucio extends pulumi.ComponentResource {
         const n = (suffix: string) => `${args.namePrefix}-${suffix}`;
 
         this.rseName = args.suffixRseName
-            ? new random.RandomString(n("rse-suffix"), { length: 6, upper: true, lower: false, numeric: true, special: false }, { parent: this, provider: args.random }).result.apply(
+            ? new random.RandomString(n("rse-suffix"), { length: rseSuffixLength, upper: true, lower: false, numeric: true, special: false }, { parent: this, provider: args.random }).result.apply(
                   (suffix) => `${args.rse.name}_${suffix}`,
               )
             : pulumi.output(args.rse.name);

@@ -53,6 +53,9 @@ function externalAuth(model: SiteModel, secrets: SiteSecrets): pulumi.Output<Ruc
     );
 }
 
+/** A test site's RSE gets a fresh name each time: Rucio never gives a deleted RSE's name again. */
+export const suffixesRseName = (model: SiteModel): boolean => model.environment === "test";
+
 export function siteRucioArgs(model: SiteModel, secrets: SiteSecrets, parts: SiteRucioParts): SiteRucioArgs {
     const config = model.config;
     const r = config.rucio;
@@ -60,7 +63,7 @@ export function siteRucioArgs(model: SiteModel, secrets: SiteSecrets, parts: Sit
         namePrefix: model.name,
         protectData: model.protectData,
         rse: planRse(model),
-        suffixRseName: model.environment === "test",
+        suffixRseName: suffixesRseName(model),
         random: parts.random,
         reachableAfter: [parts.dns],
     };

@@ -11,7 +11,7 @@ import { hubOauthCallback } from "../../components/jupyterhub/plan";
 import { planRse } from "../../components/rucio/plan";
 import { rucioAudience, rucioExpectedScopes } from "../../components/rucio/render/server-config";
 import type { RseSpec } from "../../components/rucio/rse-registration";
-import { rucioCaCertificates } from "../../components/site/rucio-args";
+import { rucioCaCertificates, suffixesRseName } from "../../components/site/rucio-args";
 import { healthPath } from "../../components/storage/render/paths";
 import type { SiteOutputs } from "../site-access/outputs";
 
@@ -144,7 +144,7 @@ export function smokePlan(model: SiteModel, outputs: SiteOutputs, extraCa: reado
             expected: { ...planned, name: outputs.rse.name },
             plannedName: planned.name,
             // SiteRucio: a test site's RSE is registered as <storage.rse>_<6 characters>.
-            suffixed: model.environment === "test",
+            suffixed: suffixesRseName(model),
             account: checks?.rucioAccount,
         },
         jupyterhub: outputs.jupyterhub

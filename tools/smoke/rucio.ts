@@ -12,6 +12,7 @@
 // components/rucio/rucio-api.ts). /ping answers {"version": ...} (rucio@40.4.1:.../v1/ping.py:44-69).
 // The RSE is read as the registration reads it (observeRse, through a session that sends the
 // checks' token), one attempt a request like every check's.
+import { isRegisteredRseName } from "../../components/rucio";
 import { planRseOps, type ObservedRse, type RseOp } from "../../components/rucio/rse-drift";
 import { headerOf } from "../../components/http/retrying-request";
 import { accountOfWhoami, bearerSession, describeError, jwtIdentity, redact, rucioErrorOf } from "../../components/rucio/rucio-api";
@@ -50,7 +51,7 @@ export function rseDifferences(want: RseSpec, have: ObservedRse): Record<OpKind,
 /** Whether the registered name is the planned one (with a test site's suffix, SiteRucio in components/rucio/index.ts). */
 export function registeredNameProblem(plan: Pick<RucioPlan, "expected" | "plannedName" | "suffixed">): string | undefined {
     const name = plan.expected.name;
-    const ok = plan.suffixed ? new RegExp(`^${plan.plannedName}_[A-Z0-9]{6}$`).test(name) : name === plan.plannedName;
+    const ok = isRegisteredRseName(plan.plannedName, name, plan.suffixed);
     if (ok) return undefined;
     return `outputs.rse.name ${name} is not the planned ${plan.suffixed ? `${plan.plannedName}_<6 characters> of a test site` : plan.plannedName}`;
 }
