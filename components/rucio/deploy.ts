@@ -27,7 +27,7 @@ import {
     type DatabaseBackupArgs,
 } from "./render/database";
 import { idpSecrets, rucioOidcRedirectUris } from "./render/idp-secrets";
-import { defaultRootUsername, initJobManifests, type SecretKeyRef } from "./render/init-job";
+import { initJobManifests, rootLogin, type SecretKeyRef } from "./render/init-job";
 import { rucioServerValues } from "./render/server-values";
 import { rucioWebuiValues, webuiEnvFile } from "./render/webui-values";
 import type { RucioAuth } from "./rse-registration";
@@ -173,7 +173,7 @@ export class RucioOnCluster extends pulumi.ComponentResource {
             // A new Job (a new name) for a new release or script; the finished one is removed.
             deleteBeforeReplace: true,
         });
-        this.rootAuth = pulumi.secret(rootPassword.apply((pw): RucioAuth => ({ method: "userpass", account: "root", username: defaultRootUsername, password: pw })));
+        this.rootAuth = pulumi.secret(rootPassword.apply(rootLogin));
 
         // --- the Secrets the charts' values name
         const names: RucioSecretNames = { idpSecrets: "rucio-idpsecrets", databaseUrl: db.urlSecret, webui: "rucio-webui-secrets", webuiEnv: "rucio-webui-env" };

@@ -41,16 +41,21 @@ export function rucioCaCertificates(model: SiteModel): string[] | undefined {
 }
 
 /** How the site logs in to a central Rucio; validation guarantees the secret the method needs. */
+type ExternalRucio = Extract<SiteModel["config"]["rucio"], { mode: "external" }>;
+
+/** The login to a central Rucio that the config names, with its one secret (a password or a client secret). */
+export function externalRucioLogin(r: ExternalRucio, secret: string): RucioAuth {
+    const a = r.auth;
+    return a.method === "userpass"
+        ? { method: "userpass", account: a.account, username: a.username, password: secret }
+        : { method: "oidc", issuer: a.issuer, clientId: a.clientId, clientSecret: secret, scope: a.scope, audience: a.audience, account: a.account };
+}
+
 function externalAuth(model: SiteModel, secrets: SiteSecrets): pulumi.Output<RucioAuth> {
     const r = model.config.rucio;
     if (r.mode !== "external") throw new Error("only an external Rucio takes the site's own credentials");
-    const a = r.auth;
-    if (a.method === "userpass") {
-        return pulumi.secret(secrets.rucioPassword!.apply((password): RucioAuth => ({ method: "userpass", account: a.account, username: a.username, password })));
-    }
-    return pulumi.secret(
-        secrets.rucioClientSecret!.apply((clientSecret): RucioAuth => ({ method: "oidc", issuer: a.issuer, clientId: a.clientId, clientSecret, scope: a.scope, audience: a.audience, account: a.account })),
-    );
+    const secret = r.auth.method === "userpass" ? secrets.rucioPassword! : secrets.rucioClientSecret!;
+    return pulumi.secret(secret.apply((s) => externalRucioLogin(r, s)));
 }
 
 /** A test site's RSE gets a fresh name each time: Rucio never gives a deleted RSE's name again. */

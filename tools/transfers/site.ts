@@ -4,8 +4,8 @@
 // through the pulumi CLI; it is never printed, and no message carries it.
 import type { SiteModel } from "../../config/derive";
 import type { RucioAuth, RucioServerSpec } from "../../components/rucio/rse-registration";
-import { defaultRootUsername } from "../../components/rucio/render/init-job";
-import { rucioCaCertificates } from "../../components/site/rucio-args";
+import { rootLogin } from "../../components/rucio/render/init-job";
+import { externalRucioLogin, rucioCaCertificates } from "../../components/site/rucio-args";
 import type { SiteOutputs } from "../site-access/outputs";
 import { configSecret, runPulumi, type PulumiRunner } from "../site-access/pulumi-cli";
 import { SiteInputError } from "../site-access/site-config";
@@ -78,15 +78,13 @@ export function siteAuth(model: SiteModel, src: AuthSources): RucioAuth {
                 );
             }
         }
-        return { method: "userpass", account: "root", username: defaultRootUsername, password };
+        return rootLogin(password);
     }
-    const a = r.auth;
-    if (a.method === "userpass") {
-        const password = src.env[secretEnv.password] || configSecret(src.run, src.stack, "rucioPassword", secretEnv.password);
-        return { method: "userpass", account: a.account, username: a.username, password };
-    }
-    const clientSecret = src.env[secretEnv.clientSecret] || configSecret(src.run, src.stack, "rucioClientSecret", secretEnv.clientSecret);
-    return { method: "oidc", issuer: a.issuer, clientId: a.clientId, clientSecret, scope: a.scope, audience: a.audience, account: a.account };
+    const secret =
+        r.auth.method === "userpass"
+            ? src.env[secretEnv.password] || configSecret(src.run, src.stack, "rucioPassword", secretEnv.password)
+            : src.env[secretEnv.clientSecret] || configSecret(src.run, src.stack, "rucioClientSecret", secretEnv.clientSecret);
+    return externalRucioLogin(r, secret);
 }
 
 /** Where the tool talks to Rucio: the URLs the stack output names, with the CAs the registration trusts. */

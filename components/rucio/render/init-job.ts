@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import { versions } from "../../../config/versions";
+import type { RucioAuth } from "../rse-registration";
 import { projectFile } from "../../project-files";
 import { rucioImageTag, secretEnv } from "./charts";
 import { databaseUrlEnv } from "./server-config";
@@ -21,6 +22,9 @@ export const rucioInitImage = `${versions.rucioInitImage}:${rucioImageTag}`;
 
 /** Root's userpass username when the site sets none. */
 export const defaultRootUsername = "root";
+
+/** The login of the site's own Rucio as root, the identity the bootstrap Job gives the password. */
+export const rootLogin = (password: string): RucioAuth => ({ method: "userpass", account: "root", username: defaultRootUsername, password });
 
 /** A key of a Secret, as a pod's environment refers to it. */
 export interface SecretKeyRef {
