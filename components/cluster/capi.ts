@@ -9,6 +9,7 @@ import { capiValues, cloudCredentials, type CapiConfig } from "./render/capi";
 import { WorkloadKubeconfig } from "./workload-kubeconfig";
 import { cloudReleaseTimeoutSeconds, clusterReadyMinutes } from "./timeouts";
 import type { BackendArgs, BackendCluster } from "./backend";
+import { capiCredentialName, clusterName as clusterNameOf } from "./names";
 
 export function capiCluster(c: CapiConfig, args: BackendArgs): BackendCluster {
     const n = (suffix: string) => `${args.namePrefix}-${suffix}`;
@@ -22,8 +23,8 @@ export function capiCluster(c: CapiConfig, args: BackendArgs): BackendCluster {
     // Only this cluster's controllers use it; deleting the site revokes it. Keystone makes it only
     // for a caller that is not itself a restricted application credential (the preflight checks).
     const credential = new openstack.identity.ApplicationCredential(
-        n("capi"),
-        { name: n("capi"), description: `Cluster API controllers of SRC site ${args.namePrefix}` },
+        capiCredentialName(args.namePrefix),
+        { name: capiCredentialName(args.namePrefix), description: `Cluster API controllers of SRC site ${args.namePrefix}` },
         { parent: args.parent, provider: args.openstack },
     );
     const credentialsSecret = n("k8s-cloud-credentials");
@@ -37,7 +38,7 @@ export function capiCluster(c: CapiConfig, args: BackendArgs): BackendCluster {
         },
         onManagement,
     );
-    const clusterName = n("k8s");
+    const clusterName = clusterNameOf(args.namePrefix);
     const release = new k8s.helm.v3.Release(
         clusterName,
         pinnedRelease(

@@ -8,9 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import { magnumLabels, nodeCounts, type MagnumConfig } from "./render/magnum";
 import type { BackendArgs, BackendCluster } from "./backend";
+import { clusterName } from "./names";
 
 export function magnumCluster(c: MagnumConfig, args: BackendArgs): BackendCluster {
-    const n = (suffix: string) => `${args.namePrefix}-${suffix}`;
     const opts = { parent: args.parent, provider: args.openstack };
     // On the cluster only: the template stays the same when a label changes.
     const labels = magnumLabels(c, args.volumeClass);
@@ -28,18 +28,19 @@ export function magnumCluster(c: MagnumConfig, args: BackendArgs): BackendCluste
         floatingIpEnabled: false,
     };
     // Named after its settings, so that a new template can exist beside the old until the cluster moves.
-    const templateName = n(`k8s-${createHash("sha256").update(JSON.stringify(templateSettings)).digest("hex").slice(0, 8)}`);
+    const name = clusterName(args.namePrefix);
+    const templateName = `${name}-${createHash("sha256").update(JSON.stringify(templateSettings)).digest("hex").slice(0, 8)}`;
     const templateId =
         args.existingTemplateId ??
         new openstack.containerinfra.ClusterTemplate(
-            n("k8s"),
+            name,
             { name: templateName, ...templateSettings, fixedNetwork: args.network.networkId, fixedSubnet: args.network.subnetId },
             { ...opts, replaceOnChanges: ["*"] },
         ).id;
     const cluster = new openstack.containerinfra.Cluster(
-        n("k8s"),
+        name,
         {
-            name: n("k8s"),
+            name,
             clusterTemplateId: templateId,
             masterCount: c.controlPlane.count,
             masterFlavor: c.controlPlane.flavor,
@@ -58,7 +59,7 @@ export function magnumCluster(c: MagnumConfig, args: BackendArgs): BackendCluste
         // Bounds always set: the driver reads a group's own min and max, and refuses a minimum of 0.
         const counts = nodeCounts(group);
         new openstack.containerinfra.NodeGroup(
-            n(`k8s-${group.name}`),
+            `${name}-${group.name}`,
             { name: group.name, clusterId: cluster.id, role: "worker", flavorId: group.flavor, nodeCount: counts.count, minNodeCount: counts.min, maxNodeCount: counts.max },
             opts,
         );

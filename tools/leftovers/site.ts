@@ -3,6 +3,7 @@
 // credential, the DNS records), and the names the cluster's own controllers give what they
 // create in the cloud for it (load balancers, volumes, nodes), which carry no tag of the site.
 import type { SiteModel } from "../../config/derive";
+import { capiCredentialName, clusterName } from "../../components/cluster/names";
 import { traefikNamespace } from "../../components/cluster/render/platform";
 import { readSiteConfig } from "../site-access/site-config";
 
@@ -45,9 +46,8 @@ export interface LeftoverSite {
 export const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /**
- * The cluster's name in the cloud: the Magnum or Cluster API cluster is `<site>-k8s` (the
- * program's components/cluster/magnum.ts and capi.ts; test/leftovers.test.ts holds the two
- * together). Magnum's Cluster API driver runs it as a Helm release `<sanitized name, first 30>-<12
+ * The cluster's name in the cloud: the Magnum or Cluster API cluster is the program's
+ * clusterName (components/cluster/names.ts). Magnum's Cluster API driver runs it as a Helm release `<sanitized name, first 30>-<12
  * random characters>` (stackhpc/magnum-capi-helm@a8b82c2:magnum_capi_helm/driver.py:1219-1232), and
  * the chart names the cluster's cloud controller and CSI after the release
  * (azimuth-cloud/capi-helm-charts@0.27.0:charts/cluster-addons/templates/openstack/ccm.yaml:15,
@@ -57,7 +57,7 @@ export const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
  */
 export function clusterOf(model: SiteModel): LeftoverCluster {
     const c = model.config.cluster;
-    const name = `${model.name}-k8s`;
+    const name = clusterName(model.name);
     if (c.backend === "existing") {
         const prefix = c.namespacePrefix ? `${c.namespacePrefix}-` : "";
         return { backend: "existing", cloudNames: [], sharedIngressNamespace: c.installPlatform ? traefikNamespace(prefix) : undefined };
@@ -72,7 +72,7 @@ export function clusterOf(model: SiteModel): LeftoverCluster {
             nodePrefix: `${name}-`,
         };
     }
-    return { backend: "capi", name, cloudNames: [literal(name)], capiNamespace: c.namespace, applicationCredential: `${model.name}-capi`, nodePrefix: `${name}-` };
+    return { backend: "capi", name, cloudNames: [literal(name)], capiNamespace: c.namespace, applicationCredential: capiCredentialName(model.name), nodePrefix: `${name}-` };
 }
 
 export function leftoverSite(model: SiteModel, stack: string): LeftoverSite {
